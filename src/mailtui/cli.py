@@ -1,0 +1,98 @@
+"""The ``mailtui`` command line. Headless commands never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mailtui import __version__
+from mailtui.errors import EXIT_USAGE, MailtuiError
+
+# Command modules under mailtui.commands, in the order --help lists them.
+COMMAND_MODULES = (
+    "check",
+    "plan",
+    "presets",
+    "properties",
+    "probe",
+    "send_test",
+    "events",
+    "render",
+    "send",
+    "smime",
+    "sandbox",
+)
+
+EPILOG = """\
+examples:
+  mailtui --sandbox                          start the embedded sandbox and send a test to it
+  mailtui preset office365 --dry-run         show what the Office 365 preset would change
+  mailtui properties import - < app.properties
+                                             merge JavaMail properties pasted from a Java app
+  mailtui plan                               the connection mailtui will make
+  mailtui check                              validate the file and lint the properties
+  mailtui probe                              what the server offers, before and after TLS
+  mailtui send-test --to admin@example.org   send a test and watch the SMTP conversation
+  mailtui send task_assigned_to_you --to bob@example.org --context ctx.json
+
+configuration file: --config PATH, else $MAILTUI_CONFIG, else the user config dir.
+exit codes: 0 ok, 2 usage, 3 configuration, 10-29 SMTP stages, 30 message build
+(see README).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailtui",
+        description="Set up, test and use the outgoing email account of an application.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"mailtui {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="configuration file (default: $MAILTUI_CONFIG, else the user config dir)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against the embedded sandbox server (starts it, sends a test, shows it)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"mailtui.commands.{name}")
+        except ModuleNotFoundError as exc:  # a command still being written
+            if exc.name != f"mailtui.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        if args.sandbox:
+            from mailtui.commands import sandbox
+
+            handler = sandbox.run_demo
+        else:
+            # The terminal app does not exist yet: say so instead of doing nothing.
+            parser.print_help()
+            return EXIT_USAGE
+    try:
+        return int(handler(args) or 0)
+    except MailtuiError as exc:
+        print(f"mailtui: {exc.describe()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mailtui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

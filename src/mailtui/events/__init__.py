@@ -1,0 +1,1 @@
+"""The notification event catalog, its templates and rendering."""

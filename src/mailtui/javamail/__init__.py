@@ -1,0 +1,1 @@
+"""JavaMail-style properties: parser, catalog, effective plan, lint, presets."""

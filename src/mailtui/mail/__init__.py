@@ -1,0 +1,1 @@
+"""MIME composition and S/MIME."""

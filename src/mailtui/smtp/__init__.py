@@ -1,0 +1,1 @@
+"""The SMTP session engine, its transcript, stages and explanations, and the probe."""
