@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -96,3 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: say so briefly; the traceback only on request
+        if os.environ.get("MAILTUI_DEBUG"):
+            raise
+        print(
+            f"mailtui: internal error: {type(exc).__name__}: {exc}\n"
+            "  set MAILTUI_DEBUG=1 for the traceback, and please report it",
+            file=sys.stderr,
+        )
+        return 1

@@ -22,3 +22,32 @@ def load_settings_from_args(args: argparse.Namespace, *, must_exist: bool = True
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def load_store_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
+    """The ConfigStore of the file chosen on the command line (for commands that edit it)."""
+    from mailtui.config.paths import resolve_config_path
+    from mailtui.config.store import ConfigStore
+
+    return ConfigStore.load(resolve_config_path(getattr(args, "config", None)),
+                            must_exist=must_exist)
+
+
+def is_secret_key(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("password", "secret", "token"))
+
+
+def format_changes(changes: Any) -> list[str]:
+    """``+ key = value`` / ``- key = value`` / ``~ key: old -> new``; secrets masked."""
+    lines = []
+    for change in changes:
+        def shown(value: str | None, key: str = change.key) -> str:
+            return "********" if value and is_secret_key(key) else f"{value}"
+        if change.old is None:
+            lines.append(f"  + {change.key} = {shown(change.new)}")
+        elif change.new is None:
+            lines.append(f"  - {change.key} = {shown(change.old)}")
+        else:
+            lines.append(f"  ~ {change.key}: {shown(change.old)} -> {shown(change.new)}")
+    return lines

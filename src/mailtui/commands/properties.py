@@ -1,0 +1,116 @@
+"""``mailtui properties import|export``: JavaMail ``key=value`` text in and out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mailtui.commands._common import format_changes, is_secret_key, load_store_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "properties",
+        help="import or export JavaMail properties text",
+        description="Move server properties between mailtui and Java applications.",
+        epilog="examples:\n  mailtui properties import app.properties\n"
+        "  pbpaste | mailtui properties import -\n"
+        "  mailtui properties export > mail.properties",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = actions.add_parser(
+        "import",
+        help="merge properties text (a file or - for stdin) into the configuration",
+        description="Parse Java .properties text, also as pasted from vendor docs and admin "
+        "consoles; report and fix what is malformed; merge into [server.properties] and "
+        "report what changed.",
+    )
+    imp.add_argument("file", help="a .properties file, or - to read standard input")
+    imp.add_argument("--replace", action="store_true",
+                     help="replace all properties instead of merging")
+    imp.add_argument("--as-is", action="store_true",
+                     help="store values exactly as Java would read them (no clean-up)")
+    imp.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    imp.set_defaults(handler=run_import)
+    exp = actions.add_parser(
+        "export",
+        help="print the properties as JavaMail text a Java application accepts",
+        description="Print [server.properties] as java.util.Properties text. By default the "
+        "secure choices mailtui makes are written out too (finite timeouts, server identity "
+        "check) so that the Java application behaves the same; --as-is prints only what is "
+        "stored. Secrets and mailtui-only keys are never exported.",
+    )
+    exp.add_argument("--as-is", action="store_true", help="only the stored properties")
+    exp.set_defaults(handler=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from mailtui.errors import ConfigError
+    from mailtui.javamail.parser import parse_properties
+
+    if args.file == "-":
+        if sys.stdin.isatty():
+            print("paste the properties, then Ctrl-D:", file=sys.stderr)
+        text, source = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            with open(args.file, encoding="utf-8", errors="replace") as handle:
+                text, source = handle.read(), args.file
+        except OSError as exc:
+            raise ConfigError(f"{args.file}: {exc.strerror}") from None
+    result = parse_properties(text, source=source)
+    for diag in result.diagnostics:
+        status = " (fixed)" if diag.applied and not args.as_is else ""
+        print(f"{source}:{diag.line}: {diag.severity}{status}: {diag.message}")
+        if diag.fix and not (diag.applied and not args.as_is):
+            print(f"    fix: {diag.fix}")
+    if not result.entries:
+        raise ConfigError(f"{source}: no properties found", hint="expect key=value lines")
+    incoming: dict[str, str] = {}
+    for entry in result.entries:
+        incoming[entry.key] = entry.raw if args.as_is else entry.value
+    store = load_store_from_args(args, must_exist=False)
+    merged = dict(incoming) if args.replace else {**store.properties(), **incoming}
+    changes = store.set_properties(merged)
+    print(f"{len(result.entries)} properties read from {source}")
+    print("\n".join(format_changes(changes)) if changes else "  (no change)")
+    if args.dry_run:
+        print(f"dry run: {store.path} not changed")
+        return 0
+    if changes:
+        store.save()
+        print(f"saved {store.path}; run `mailtui check` and `mailtui plan` to see the result")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from mailtui import __version__
+    from mailtui.commands._common import load_settings_from_args
+    from mailtui.javamail.export import format_properties
+    from mailtui.javamail.resolve import View, protocol_of, resolve_plan
+
+    settings = load_settings_from_args(args)
+    props = settings.server.properties
+    items = [(k, v) for k, v in props.items()
+             if not is_secret_key(k) and not k.startswith("mailtui.")]
+    skipped = [k for k in props if is_secret_key(k) or k.startswith("mailtui.")]
+    header = f"JavaMail properties exported by mailtui {__version__}"
+    if skipped:
+        header += "\nnot exported (secret or mailtui-only): " + ", ".join(skipped)
+    if not args.as_is:
+        view = View(props, protocol_of(props))
+        plan = resolve_plan(settings, with_lint=False)
+        added = []
+        for name, seconds in (("connectiontimeout", plan.timeouts.connect),
+                              ("timeout", plan.timeouts.read),
+                              ("writetimeout", plan.timeouts.write)):
+            if not view.has(name):
+                added.append((view.key(name), str(int(seconds * 1000))))
+        if plan.uses_tls and not view.has("ssl.checkserveridentity"):
+            added.append((view.key("ssl.checkserveridentity"), "true"))
+        if added:
+            header += "\nadded so Java behaves as mailtui: " + ", ".join(k for k, _ in added)
+            items.extend(added)
+    sys.stdout.write(format_properties(items, header=header))
+    return 0

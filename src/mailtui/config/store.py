@@ -1,0 +1,242 @@
+"""The TOML configuration file: load with precise errors, save atomically without losing a byte.
+
+tomlkit keeps comments, key order, formatting and unknown keys of everything we do not touch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import Table
+from tomlkit.toml_document import TOMLDocument
+
+from mailtui.config.model import Settings
+from mailtui.config.validate import Issue, build_settings
+from mailtui.errors import ConfigError, Location
+
+
+class ConcurrentEditError(ConfigError):
+    """The file changed on disk since it was loaded; our version went to a side file."""
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    key: str
+    old: str | None  # None: added
+    new: str | None  # None: removed
+
+
+class ConfigStore:
+    """One configuration file: its parsed document, and what it looked like when read."""
+
+    def __init__(self, path: Path, document: TOMLDocument, fingerprint: bytes | None) -> None:
+        self.path = path
+        self.document = document
+        self._fingerprint = fingerprint  # sha256 of the bytes read; None: no file existed
+
+    # -- loading -----------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            if must_exist:
+                raise ConfigError(
+                    f"{path}: no configuration file",
+                    hint="create one with `mailtui preset NAME` or pass --config PATH",
+                ) from None
+            document = tomlkit.document()
+            document.add(tomlkit.comment("mailtui configuration: see `mailtui --help`"))
+            return cls(path, document, None)
+        except IsADirectoryError:
+            raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+        except PermissionError:
+            raise ConfigError(f"{path}: permission denied") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                "not valid UTF-8", location=Location(str(path), line), hint="save it as UTF-8"
+            ) from None
+        try:
+            document = tomlkit.parse(text)
+        except ParseError as exc:
+            message = str(exc).split(" at line ")[0]
+            raise ConfigError(
+                f"TOML syntax error: {message}",
+                location=Location(str(path), exc.line, exc.col),
+                hint="fix the line shown; the file was not changed",
+            ) from None
+        return cls(path, document, hashlib.sha256(data).digest())
+
+    @property
+    def exists(self) -> bool:
+        return self._fingerprint is not None
+
+    def text(self) -> str:
+        return tomlkit.dumps(self.document)
+
+    def check(self) -> tuple[Settings | None, list[Issue]]:
+        """Validate the document: the settings (None if an error prevents them) and all issues."""
+        issues: list[Issue] = []
+        settings = build_settings(self.document, self.text(), self.path, issues)
+        issues.extend(self._permission_issues())
+        has_error = any(i.severity == "error" for i in issues)
+        return (None if has_error else settings), issues
+
+    def settings(self) -> Settings:
+        """The validated settings; ConfigError listing every error otherwise."""
+        settings, issues = self.check()
+        errors = [i for i in issues if i.severity == "error"]
+        if settings is None or errors:
+            first = errors[0]
+            more = "".join(f"\n  {e}" for e in errors[1:])
+            raise ConfigError(f"{first.message}{more}", location=first.location, hint=first.hint)
+        return settings
+
+    def _permission_issues(self) -> list[Issue]:
+        if not self.exists:
+            return []
+        holds_plain_secret = [
+            f"{table}.password"
+            for table in ("server", "smime")
+            if isinstance(self.document.get(table), Mapping) and "password" in self.document[table]
+        ]
+        if not holds_plain_secret:
+            return []
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            return []
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            return [
+                Issue(
+                    "warning",
+                    Location(str(self.path)),
+                    f"holds a plain {', '.join(holds_plain_secret)} and is readable by "
+                    f"group or others (mode {stat.S_IMODE(mode):04o})",
+                    f"chmod 600 {self.path}, or use password_env / password_command",
+                )
+            ]
+        return []
+
+    # -- editing -----------------------------------------------------------------------
+    def _table(self, dotted: str) -> Table:
+        node: Any = self.document
+        for part in dotted.split("."):
+            if part not in node:
+                node[part] = tomlkit.table()
+            node = node[part]
+            if not isinstance(node, Mapping):
+                raise ConfigError(f"{dotted} is not a table in {self.path}")
+        return node
+
+    def set_value(self, dotted_key: str, value: Any) -> None:
+        """Set ``server.username`` etc.; ``None`` removes the key."""
+        table_name, _, key = dotted_key.rpartition(".")
+        table = self._table(table_name) if table_name else self.document
+        if value is None:
+            if key in table:
+                del table[key]
+        else:
+            table[key] = value
+
+    def properties(self) -> dict[str, str]:
+        server = self.document.get("server")
+        props = server.get("properties") if isinstance(server, Mapping) else None
+        if not isinstance(props, Mapping):
+            return {}
+        return {str(k): _as_text(v) for k, v in props.items()}
+
+    def set_properties(self, new: Mapping[str, str]) -> list[PropertyChange]:
+        """Make ``[server.properties]`` equal ``new``: update in place, drop, append; keep
+        comments and the order of the keys that stay. Returns what changed."""
+        table = self._table("server.properties")
+        changes: list[PropertyChange] = []
+        for key in list(table.keys()):
+            if key not in new:
+                changes.append(PropertyChange(key, _as_text(table[key]), None))
+                del table[key]
+        for key, value in new.items():
+            if key in table:
+                old = _as_text(table[key])
+                if old != value or not isinstance(table[key], str):
+                    table[key] = value
+                    if old != value:
+                        changes.append(PropertyChange(key, old, value))
+            else:
+                table[key] = value
+                changes.append(PropertyChange(key, None, value))
+        return changes
+
+    # -- saving ------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write atomically (temp file, fsync, replace), mode 0600, previous version kept as
+        ``<name>.bak``. Refuses when the file changed on disk since it was loaded."""
+        text = self.text().encode("utf-8")
+        self._refuse_if_changed(text)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if self.exists and self.path.exists():
+            _atomic_write(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
+        _atomic_write(self.path, text)
+        self._fingerprint = hashlib.sha256(text).digest()
+
+    def _refuse_if_changed(self, pending: bytes) -> None:
+        try:
+            current: bytes | None = self.path.read_bytes()
+        except FileNotFoundError:
+            current = None
+        current_fp = hashlib.sha256(current).digest() if current is not None else None
+        if current_fp == self._fingerprint:
+            return
+        side = self.path.with_name(self.path.name + ".pending")
+        _atomic_write(side, pending)
+        what = "was created" if self._fingerprint is None else (
+            "was deleted" if current is None else "changed"
+        )
+        raise ConcurrentEditError(
+            f"{self.path} {what} on disk since mailtui read it; not overwritten. "
+            f"Your version was saved to {side}",
+            hint=f"compare the two (diff {self.path} {side}), merge, and try again",
+        )
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
+    """Load and validate a configuration file; ConfigError (exit 3) with file:line otherwise."""
+    return ConfigStore.load(path, must_exist=must_exist).settings()

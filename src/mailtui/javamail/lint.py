@@ -1,0 +1,265 @@
+"""Lint JavaMail properties against what they will really do. Each finding has a one-line fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from mailtui.config.model import Settings
+from mailtui.javamail.plan import Plan
+from mailtui.javamail.resolve import (
+    SSL_SOCKET_FACTORY,
+    SUPPORTED_MECHANISMS,
+    View,
+    protocol_of,
+    uses_legacy_ssl_factory,
+)
+
+Severity = Literal["error", "warning", "info"]
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str  # stable id, e.g. "starttls-optional"
+    message: str
+    fix: str | None = None
+    key: str | None = None  # the property (or setting) it is about
+
+    def __str__(self) -> str:
+        prefix = f"{self.key}: " if self.key else ""
+        return f"{prefix}{self.message}"
+
+
+Rule = Callable[[Settings, Plan, View], Iterator[Finding]]
+RULES: list[Rule] = []
+
+
+def rule(func: Rule) -> Rule:
+    RULES.append(func)
+    return func
+
+
+def lint(settings: Settings, plan: Plan) -> list[Finding]:
+    """Every finding, errors first, in a stable order."""
+    props = settings.server.properties
+    view = View(props, protocol_of(props))
+    findings = [f for check in RULES for f in check(settings, plan, view)]
+    return sorted(findings, key=lambda f: _ORDER[f.severity])
+
+
+@rule
+def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    from mailtui.javamail.catalog import lookup, suggest, validate_value
+
+    for key, value in settings.server.properties.items():
+        spec = lookup(key)
+        if spec is None:
+            if "password" in key.lower():
+                yield Finding("error", "password-in-properties",
+                              "a password does not belong in the server properties (it would "
+                              "be exported and shown)",
+                              "remove it and set server.password_env or password_command", key)
+                continue
+            guess = suggest(key)
+            yield Finding("warning", "unknown-key", "unknown property, ignored by JavaMail",
+                          f"did you mean {guess}?" if guess else "remove it", key)
+            continue
+        problem = validate_value(spec, value)
+        if problem:
+            yield Finding("error", "bad-value", problem, _value_fix(spec.type, spec.choices), key)
+        other = "smtps" if view.protocol == "smtp" else "smtp"
+        if key.startswith(f"mail.{other}."):
+            yield Finding("warning", "other-protocol",
+                          f"ignored: mail.transport.protocol is {view.protocol}",
+                          f"use {key.replace(f'mail.{other}.', f'mail.{view.protocol}.', 1)}",
+                          key)
+
+
+def _value_fix(kind: str, choices: tuple[str, ...]) -> str:
+    if choices:
+        return "use one of " + ", ".join(choices)
+    return {
+        "bool": "use exactly true or false",
+        "port": "use a port number such as 587",
+        "int": "use a whole number",
+        "millis": "use milliseconds as a whole number, e.g. 30000",
+        "class": "use a Java class name such as javax.net.ssl.SSLSocketFactory",
+    }.get(kind, "see `mailtui properties export` for the expected form")
+
+
+@rule
+def _host(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    if plan.host is None:
+        yield Finding("error", "missing-host",
+                      "no SMTP host: JavaMail would silently try localhost",
+                      f"set {view.key('host')}, or apply a preset (mailtui presets)",
+                      view.key("host"))
+
+
+@rule
+def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    starttls_key = view.key("starttls.required")
+    if plan.security == "starttls-optional":
+        yield Finding("warning", "starttls-optional",
+                      "opportunistic STARTTLS: an attacker on the path can strip it and the "
+                      "mail then travels in clear (mailtui still never sends credentials in "
+                      "clear: it stops at the TLS stage)",
+                      f"set {starttls_key}=true", view.key("starttls.enable"))
+    if plan.auth and plan.security == "none":
+        yield Finding("error", "auth-without-tls",
+                      "authentication is on but nothing encrypts the connection: the password "
+                      "would cross the network in clear, so mailtui refuses to send it",
+                      f"set {starttls_key}=true (port 587) or {view.key('ssl.enable')}=true "
+                      "(port 465)", view.key("auth"))
+    if plan.uses_tls and "*" in plan.trusted_hosts:
+        yield Finding("warning", "trust-all",
+                      "ssl.trust=* accepts any certificate from any server: anyone on the path "
+                      "can read the password",
+                      f"remove {view.key('ssl.trust')}; for a private CA use mailtui.ssl.cafile",
+                      view.key("ssl.trust"))
+    elif plan.uses_tls and not plan.verify_certificate:
+        yield Finding("warning", "trust-host",
+                      f"the certificate of {plan.host} is not verified (listed in ssl.trust)",
+                      "remove the host from ssl.trust; for a private CA use mailtui.ssl.cafile",
+                      view.key("ssl.trust"))
+    if plan.uses_tls and not plan.check_server_identity:
+        yield Finding("warning", "identity-off",
+                      "the server's name is not checked against its certificate: any valid "
+                      "certificate for any host is accepted",
+                      f"remove {view.key('ssl.checkserveridentity')} (default true)",
+                      view.key("ssl.checkserveridentity"))
+    if view.has("starttls.required") and view.flag("starttls.required", False) and not view.flag(
+        "starttls.enable", False
+    ) and plan.security == "starttls-required":
+        yield Finding("info", "required-without-enable",
+                      "starttls.required implies STARTTLS, but older JavaMail versions also "
+                      "need starttls.enable", f"also set {view.key('starttls.enable')}=true",
+                      view.key("starttls.required"))
+
+
+@rule
+def _port_mode(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    implicit = plan.security == "implicit-tls"
+    if plan.port == 465 and not implicit:
+        yield Finding("error", "port-mode-mismatch",
+                      "port 465 speaks TLS from the first byte (implicit TLS), but these "
+                      "properties expect a plain-text greeting: the connection will hang or fail",
+                      f"set {view.key('ssl.enable')}=true, or use port 587 with STARTTLS",
+                      view.key("port"))
+    if plan.port in (25, 587) and implicit:
+        yield Finding("error", "port-mode-mismatch",
+                      f"port {plan.port} starts in plain text (STARTTLS), but these properties "
+                      "start a TLS handshake at once: it will fail",
+                      f"use port 465, or replace ssl.enable with {view.key('starttls.enable')}"
+                      f"=true and {view.key('starttls.required')}=true", view.key("port"))
+
+
+@rule
+def _legacy_factory(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    factory = view.get("socketFactory.class")
+    if factory is not None and factory.strip() != SSL_SOCKET_FACTORY:
+        yield Finding("warning", "custom-factory",
+                      f"socket factory {factory.strip()!r} is Java code mailtui cannot run; "
+                      "it is ignored",
+                      "use ssl.enable or starttls.* instead", view.key("socketFactory.class"))
+    if uses_legacy_ssl_factory(view):
+        yield Finding("info", "legacy-ssl-factory",
+                      "legacy form of implicit TLS (socketFactory.class=SSLSocketFactory)",
+                      f"prefer {view.key('ssl.enable')}=true", view.key("socketFactory.class"))
+        if view.flag("socketFactory.fallback", True):
+            yield Finding("warning", "factory-fallback",
+                          "with socketFactory.fallback (true by default) JavaMail falls back to a "
+                          "plain socket when TLS fails; mailtui never does",
+                          f"set {view.key('socketFactory.fallback')}=false, or use "
+                          f"{view.key('ssl.enable')}=true", view.key("socketFactory.fallback"))
+        port = view.integer("port")
+        factory_port = view.integer("socketFactory.port")
+        if factory_port and port and factory_port != port:
+            yield Finding("warning", "factory-port-differs",
+                          f"socketFactory.port ({factory_port}) wins over port ({port})",
+                          "make them equal or drop one", view.key("socketFactory.port"))
+    elif view.has("socketFactory.port"):
+        yield Finding("warning", "redundant-key",
+                      "socketFactory.port is ignored without socketFactory.class",
+                      f"remove it; the port is {view.key('port')}",
+                      view.key("socketFactory.port"))
+    if view.has("socketFactory.fallback") and not uses_legacy_ssl_factory(view):
+        yield Finding("info", "redundant-key", "ignored without socketFactory.class",
+                      "remove it", view.key("socketFactory.fallback"))
+
+
+@rule
+def _redundant(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    if plan.security == "implicit-tls":
+        for name in ("starttls.enable", "starttls.required"):
+            if view.flag(name, False):
+                yield Finding("warning", "redundant-key",
+                              "STARTTLS does not apply: the connection is already TLS "
+                              "(implicit TLS)", "remove it", view.key(name))
+    if uses_legacy_ssl_factory(view) and view.flag("ssl.enable", False):
+        yield Finding("info", "redundant-key",
+                      "ssl.enable and socketFactory.class both ask for implicit TLS",
+                      f"keep only {view.key('ssl.enable')}", view.key("socketFactory.class"))
+
+
+@rule
+def _auth(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    server = settings.server
+    if plan.auth:
+        if not plan.username:
+            yield Finding("error", "auth-no-username",
+                          "authentication is on but there is no username",
+                          "set server.username", "server.username")
+        if not server.password.is_set:
+            yield Finding("error", "auth-no-password",
+                          "authentication is on but no password source is set",
+                          "set server.password_env, server.password_command or server.password",
+                          "server.password")
+        if not plan.mechanisms:
+            yield Finding("error", "no-mechanism",
+                          "no usable AUTH mechanism is left (mailtui speaks "
+                          + ", ".join(SUPPORTED_MECHANISMS) + ")",
+                          f"set {view.key('auth.mechanisms')}=\"LOGIN PLAIN\"",
+                          view.key("auth.mechanisms"))
+        listed = (view.get("auth.mechanisms") or "").split()
+        unsupported = [m for m in listed if m.upper() not in SUPPORTED_MECHANISMS]
+        if unsupported:
+            yield Finding("info", "mechanism-unsupported",
+                          f"mailtui skips {', '.join(unsupported)} (not implemented)",
+                          None, view.key("auth.mechanisms"))
+    elif server.password.is_set:
+        yield Finding("warning", "password-unused",
+                      "a password is configured but mail.smtp.auth is not true: mailtui will "
+                      "not authenticate (JavaMail only does when the app passes credentials)",
+                      f"set {view.key('auth')}=true", view.key("auth"))
+    host = (plan.host or "").lower()
+    if plan.auth and host in ("smtp.office365.com", "smtp-mail.outlook.com"):
+        yield Finding("warning", "basic-auth-retiring",
+                      "Microsoft turns Basic SMTP AUTH off by default from the end of December "
+                      "2026: password login will stop working; OAuth2 (XOAUTH2) is the way "
+                      "forward", "plan a move to OAuth2 or a relay", view.key("host"))
+
+
+@rule
+def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    server = settings.server
+    if not server.default_sender:
+        yield Finding("warning", "no-sender", "no default sender: messages need a From address",
+                      'set server.default_sender = "Name <address@example.org>"',
+                      "server.default_sender")
+    if not server.enabled:
+        yield Finding("info", "disabled",
+                      "sending is disabled: `mailtui send` refuses (test sends still work)",
+                      "set server.enabled = true when ready", "server.enabled")
+    for name in ("proxy.host", "socks.host"):
+        if view.has(name):
+            yield Finding("warning", "proxy-unsupported", "mailtui does not use proxies",
+                          "remove it, or run mailtui where the server is reachable",
+                          view.key(name))
+    if view.has("ehlo") and not view.flag("ehlo", True):
+        yield Finding("warning", "helo-unsupported",
+                      "mailtui always greets with EHLO (needed for STARTTLS and AUTH)",
+                      "remove it", view.key("ehlo"))

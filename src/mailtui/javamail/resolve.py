@@ -1,0 +1,193 @@
+"""Resolve JavaMail properties (+ the settings) into the effective connection Plan.
+
+Semantics follow Jakarta Mail's SMTPTransport: ``mail.transport.protocol`` picks the
+``mail.smtp.`` or ``mail.smtps.`` prefix; ``smtps`` or ``ssl.enable`` means implicit TLS with
+default port 465; the legacy ``socketFactory.class=javax.net.ssl.SSLSocketFactory`` means implicit
+TLS on ``socketFactory.port``; ``starttls.required`` implies STARTTLS. Two deliberate differences
+(SPEC §3): finite default timeouts, and no credentials over a link that is not encrypted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from mailtui.config.model import Settings
+from mailtui.javamail.plan import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_WRITE_TIMEOUT,
+    Plan,
+    Security,
+    Timeouts,
+)
+
+SSL_SOCKET_FACTORY = "javax.net.ssl.SSLSocketFactory"
+# JavaMail's default mechanism order; XOAUTH2 is disabled by default (auth.xoauth2.disable).
+JAVAMAIL_MECHANISMS = ("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM", "XOAUTH2")
+SUPPORTED_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2")
+_DISABLED_BY_DEFAULT = {"XOAUTH2"}
+
+
+@dataclass(frozen=True)
+class View:
+    """Properties seen through one protocol prefix, with Java's parsing rules."""
+
+    props: Mapping[str, str]
+    protocol: str  # "smtp" | "smtps"
+
+    def key(self, name: str) -> str:
+        return f"mail.{self.protocol}.{name}"
+
+    def get(self, name: str) -> str | None:
+        value = self.props.get(self.key(name))
+        return None if value is None else value
+
+    def has(self, name: str) -> bool:
+        return self.key(name) in self.props
+
+    def flag(self, name: str, default: bool) -> bool:
+        """Java's Boolean.parseBoolean: only "true" (any case) is true."""
+        value = self.get(name)
+        if value is None:
+            return default
+        return value.strip().lower() == "true" if value.strip() else default
+
+    def integer(self, name: str) -> int | None:
+        """JavaMail's PropUtil: an unparsable number is as if unset."""
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+
+
+def protocol_of(props: Mapping[str, str]) -> str:
+    value = props.get("mail.transport.protocol", "smtp").strip().lower()
+    return "smtps" if value == "smtps" else "smtp"
+
+
+def uses_legacy_ssl_factory(view: View) -> bool:
+    return (view.get("socketFactory.class") or "").strip() == SSL_SOCKET_FACTORY
+
+
+def security_of(view: View) -> Security:
+    if view.protocol == "smtps" or view.flag("ssl.enable", False) or uses_legacy_ssl_factory(view):
+        return "implicit-tls"
+    required = view.flag("starttls.required", False)
+    if required:
+        return "starttls-required"
+    if view.flag("starttls.enable", False):
+        return "starttls-optional"
+    return "none"
+
+
+def port_of(view: View, security: Security) -> int:
+    if uses_legacy_ssl_factory(view):
+        factory_port = view.integer("socketFactory.port")
+        if factory_port:
+            return factory_port
+    port = view.integer("port")
+    if port and 0 < port < 65536:
+        return port
+    implicit = view.protocol == "smtps" or view.flag("ssl.enable", False)
+    return 465 if implicit else 25
+
+
+def mechanisms_of(view: View) -> tuple[str, ...]:
+    listed = view.get("auth.mechanisms")
+    names = listed.split() if listed and listed.strip() else list(JAVAMAIL_MECHANISMS)
+    chosen: list[str] = []
+    for raw in names:
+        name = raw.upper()
+        disable_key = f"auth.{name.lower()}.disable"
+        if view.flag(disable_key, name in _DISABLED_BY_DEFAULT):
+            continue
+        if name in SUPPORTED_MECHANISMS and name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
+
+
+def _seconds(view: View, name: str, default: float) -> tuple[float, bool]:
+    """A JavaMail millisecond timeout in seconds; (value, defaulted). 0 or unset is infinite
+    in JavaMail: mailtui uses its finite default instead."""
+    millis = view.integer(name)
+    if millis is None or millis <= 0:
+        return default, True
+    return millis / 1000.0, False
+
+
+def envelope_sender(settings: Settings, view: View) -> str | None:
+    from mailtui.config.addresses import parse_mailbox
+
+    for candidate in (view.get("from"), settings.server.default_sender, view.props.get("mail.from")):
+        if candidate and candidate.strip():
+            try:
+                return parse_mailbox(candidate).addr_spec
+            except ValueError:
+                return candidate.strip()
+    return None
+
+
+def resolve_plan(settings: Settings, *, with_lint: bool = True) -> Plan:
+    """The connection mailtui will make for these settings (warnings from lint included)."""
+    props = settings.server.properties
+    view = View(props, protocol_of(props))
+    security = security_of(view)
+    host = (view.get("host") or props.get("mail.host") or "").strip() or None
+    trust = tuple((view.get("ssl.trust") or "").split())
+    host_trusted = "*" in trust or (host is not None and host in trust)
+    connect, connect_default = _seconds(view, "connectiontimeout", DEFAULT_CONNECT_TIMEOUT)
+    read, read_default = _seconds(view, "timeout", DEFAULT_READ_TIMEOUT)
+    write, write_default = _seconds(view, "writetimeout", DEFAULT_WRITE_TIMEOUT)
+    username = settings.server.username or view.get("user") or props.get("mail.user")
+    plan = Plan(
+        host=host,
+        port=port_of(view, security),
+        security=security,
+        auth=view.flag("auth", False),
+        mechanisms=mechanisms_of(view),
+        verify_certificate=not host_trusted,
+        check_server_identity=view.flag("ssl.checkserveridentity", True),
+        timeouts=Timeouts(connect, read, write),
+        ehlo_name=(view.get("localhost") or "").strip() or None,
+        envelope_from=envelope_sender(settings, view),
+        username=(username or "").strip() or None,
+        protocol="smtps" if view.protocol == "smtps" else "smtp",
+        trusted_hosts=trust,
+        ca_file=(props.get("mailtui.ssl.cafile") or "").strip() or None,
+        tls_protocols=tuple((view.get("ssl.protocols") or "").split()),
+        tls_ciphers=tuple((view.get("ssl.ciphersuites") or "").split()),
+        source_address=(view.get("localaddress") or "").strip() or None,
+        source_port=view.integer("localport") or 0,
+        dsn_notify=(view.get("dsn.notify") or "").strip() or None,
+        dsn_ret=(view.get("dsn.ret") or "").strip().upper() or None,
+        allow_8bitmime=view.flag("allow8bitmime", False),
+        allow_utf8=View(props, "mime").flag("allowutf8", False),
+        send_partial=view.flag("sendpartial", False),
+        quit_wait=view.flag("quitwait", True),
+        sasl_authzid=(view.get("sasl.authorizationid") or "").strip() or None,
+    )
+    defaulted = [
+        (name, key, value)
+        for name, key, value, was_default in (
+            ("connect", "connectiontimeout", connect, connect_default),
+            ("read", "timeout", read, read_default),
+            ("write", "writetimeout", write, write_default),
+        )
+        if was_default
+    ]
+    notes = [
+        f"{view.key(key)} not set (JavaMail waits forever): mailtui uses a {name} timeout "
+        f"of {value:g} s"
+        for name, key, value in defaulted
+    ]
+    if not with_lint:
+        return replace(plan, warnings=tuple(notes))
+    from mailtui.javamail.lint import lint
+
+    findings = lint(settings, plan)
+    warnings = notes + [str(f) for f in findings if f.severity in ("error", "warning")]
+    return replace(plan, warnings=tuple(warnings))
