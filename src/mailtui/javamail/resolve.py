@@ -9,6 +9,7 @@ TLS on ``socketFactory.port``; ``starttls.required`` implies STARTTLS. Two delib
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,7 @@ SSL_SOCKET_FACTORY = "javax.net.ssl.SSLSocketFactory"
 JAVAMAIL_MECHANISMS = ("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM", "XOAUTH2")
 SUPPORTED_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2")
 _DISABLED_BY_DEFAULT = {"XOAUTH2"}
+_JAVA_INT = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -47,21 +49,20 @@ class View:
         return self.key(name) in self.props
 
     def flag(self, name: str, default: bool) -> bool:
-        """Java's Boolean.parseBoolean: only "true" (any case) is true."""
+        """JavaMail's PropUtil.getBooleanProperty: when the default is false only "true" (any
+        case, nothing around it) turns it on; when it is true only "false" turns it off."""
         value = self.get(name)
         if value is None:
             return default
-        return value.strip().lower() == "true" if value.strip() else default
+        return value.lower() != "false" if default else value.lower() == "true"
 
     def integer(self, name: str) -> int | None:
-        """JavaMail's PropUtil: an unparsable number is as if unset."""
+        """JavaMail's PropUtil: Integer.parseInt, and an unparsable number is as if unset."""
         value = self.get(name)
-        if value is None:
+        if value is None or not _JAVA_INT.fullmatch(value):
             return None
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
+        number = int(value)
+        return number if -(2**31) <= number < 2**31 else None
 
 
 def protocol_of(props: Mapping[str, str]) -> str:

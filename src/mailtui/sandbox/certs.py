@@ -1,0 +1,252 @@
+"""The sandbox's TLS material: a throw-away CA and a server certificate for loopback.
+
+Files live in ``<user data dir>/sandbox`` (directory 0700, files 0600):
+``ca.pem`` (the CA certificate the sandbox preset trusts), ``server.pem`` (server certificate
+then CA) and ``server.key``. The CA key is never written: when anything is missing, expired,
+about to expire or inconsistent, a new CA and server certificate replace all three files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import ssl
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CA_NAME = "ca.pem"
+CERT_NAME = "server.pem"
+KEY_NAME = "server.key"
+SERVER_NAMES: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+VALIDITY = dt.timedelta(days=730)
+RENEW_BEFORE = dt.timedelta(days=7)  # regenerate when this close to expiry
+
+
+@dataclass(frozen=True)
+class SandboxCerts:
+    """Paths of the sandbox's CA certificate, server certificate chain and server key."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+
+def sandbox_dir() -> Path:
+    """``platformdirs.user_data_path("mailtui") / "sandbox"``."""
+    from mailtui.config.paths import user_data_dir
+
+    return user_data_dir() / "sandbox"
+
+
+def sandbox_ca_path(directory: Path | None = None) -> Path:
+    """Where the sandbox CA certificate is (it may not exist yet: see ensure_sandbox_certs)."""
+    return (directory or sandbox_dir()) / CA_NAME
+
+
+def ensure_sandbox_dir(directory: Path | None = None) -> Path:
+    """Create the sandbox data directory (0700) if needed and return it."""
+    directory = directory or sandbox_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(directory, 0o700)
+    return directory
+
+
+def ensure_sandbox_certs(directory: Path | None = None) -> SandboxCerts:
+    """Return the sandbox's certificate files, generating them when missing or expiring."""
+    directory = ensure_sandbox_dir(directory)
+    certs = SandboxCerts(directory / CA_NAME, directory / CERT_NAME, directory / KEY_NAME)
+    if not _usable(certs):
+        _generate(certs)
+    return certs
+
+
+def server_context(certs: SandboxCerts) -> ssl.SSLContext:
+    """The server-side TLS context of both listeners (TLS 1.2 or later)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certs.cert_file, certs.key_file)
+    return context
+
+
+def client_context(certs: SandboxCerts | Path) -> ssl.SSLContext:
+    """A verifying client context that trusts the sandbox CA and nothing else."""
+    ca_file = certs.ca_file if isinstance(certs, SandboxCerts) else certs
+    context = ssl.create_default_context(cafile=str(ca_file))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def _usable(certs: SandboxCerts) -> bool:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        ca = x509.load_pem_x509_certificate(certs.ca_file.read_bytes())
+        chain = x509.load_pem_x509_certificates(certs.cert_file.read_bytes())
+        key = serialization.load_pem_private_key(certs.key_file.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return False
+    server = chain[0]
+    deadline = dt.datetime.now(dt.UTC) + RENEW_BEFORE
+    for cert in (ca, server):
+        if cert.not_valid_after_utc <= deadline or cert.not_valid_before_utc > _now():
+            return False
+    try:
+        server.verify_directly_issued_by(ca)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    if server.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ) != key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ):
+        return False
+    return _names(server) >= set(SERVER_NAMES)
+
+
+def _names(cert: object) -> set[str]:
+    from cryptography import x509
+
+    assert isinstance(cert, x509.Certificate)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    names = set(san.get_values_for_type(x509.DNSName))
+    names |= {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
+    return names
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _generate(certs: SandboxCerts) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = _now()
+    start, end = now - dt.timedelta(minutes=5), now + VALIDITY
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailtui sandbox"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"mailtui sandbox CA {now:%Y-%m-%d %H:%M}"),
+        ]
+    )
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ca_ski, critical=False)
+        # Only loopback names may ever chain to this CA, whoever gets hold of the file.
+        .add_extension(
+            x509.NameConstraints(
+                permitted_subtrees=[
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_network("127.0.0.0/8")),
+                    x509.IPAddress(ipaddress.ip_network("::1/128")),
+                ],
+                excluded_subtrees=None,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    sans: list[x509.GeneralName] = []
+    for name in SERVER_NAMES:
+        try:
+            sans.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            sans.append(x509.DNSName(name))
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailtui sandbox"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+                ]
+            )
+        )
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    pem = serialization.Encoding.PEM
+    key_pem = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    # Key first, so a reader never pairs a new certificate with an old key for long.
+    _write_private(certs.key_file, key_pem)
+    _write_private(certs.cert_file, server.public_bytes(pem) + ca.public_bytes(pem))
+    _write_private(certs.ca_file, ca.public_bytes(pem))
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write atomically with mode 0600."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,238 @@
+"""The sandbox's Maildir: store what arrives, list it and read it back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.message
+import email.parser
+import email.policy
+import mailbox
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mailtui.errors import EXIT_USAGE, MailtuiError
+
+# Trace headers the sandbox adds on top of each stored message.
+H_MAIL_FROM = "X-Sandbox-Mail-From"
+H_RCPT_TO = "X-Sandbox-Rcpt-To"
+H_SESSION = "X-Sandbox-Session"
+
+
+def default_maildir() -> Path:
+    """``<user data dir>/sandbox/maildir``."""
+    from mailtui.sandbox.certs import sandbox_dir
+
+    return sandbox_dir() / "maildir"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the SMTP session knew about one message when it arrived."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    listener: str  # "starttls" or "implicit-tls"
+    tls: str | None  # TLS version, None when the session was not encrypted
+    cipher: str | None
+    auth_user: str | None
+    peer: str
+    helo: str
+    size: int  # bytes of the message as received
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message of the sandbox Maildir (numbered from 1 in arrival order)."""
+
+    number: int
+    key: str
+    path: Path
+    received: dt.datetime
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    from_header: str
+    to_header: str
+    subject: str
+    size: int
+    tls: str | None
+    auth_user: str | None
+    session: dict[str, str] = field(default_factory=dict)
+
+    def read_bytes(self) -> bytes:
+        """The stored message, trace headers included."""
+        return self.path.read_bytes()
+
+    def message(self) -> email.message.EmailMessage:
+        parsed = email.parser.BytesParser(policy=email.policy.default).parsebytes(self.read_bytes())
+        assert isinstance(parsed, email.message.EmailMessage)
+        return parsed
+
+
+def open_maildir(path: Path) -> mailbox.Maildir:
+    """Open the Maildir at ``path``, creating it (and tmp/new/cur in an empty folder), 0700."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for sub in ("tmp", "new", "cur"):
+            (path / sub).mkdir(exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise MailtuiError(
+            f"cannot use {path} as the sandbox Maildir: {exc.strerror or exc}",
+            hint="give --maildir a directory you can write (it is created if missing)",
+            exit_code=EXIT_USAGE,
+        ) from None
+    return mailbox.Maildir(path, factory=None, create=False)
+
+
+def store(path: Path, content: bytes, delivery: Delivery, when: dt.datetime) -> str:
+    """Add one message with its trace headers; return the Maildir key."""
+    tls = f"{delivery.tls} {delivery.cipher}" if delivery.tls else "none"
+    protocol = "ESMTPSA" if delivery.auth_user else "ESMTPS" if delivery.tls else "ESMTP"
+    rcpts = ",\n ".join(f"<{r}>" for r in delivery.rcpt_tos)
+    session = "; ".join(
+        [
+            f"listener={delivery.listener}",
+            f"tls={delivery.tls or 'none'}",
+            f"auth={delivery.auth_user or 'none'}",
+            f"size={delivery.size}",
+        ]
+    )
+    trace = (
+        f"Received: from {_clean(delivery.helo)} ([{delivery.peer}])\n"
+        f" by localhost (mailtui sandbox) with {protocol} (TLS {tls});\n"
+        f" {when.strftime('%a, %d %b %Y %H:%M:%S %z')}\n"
+        f"{H_MAIL_FROM}: <{delivery.mail_from}>\n"
+        f"{H_RCPT_TO}: {rcpts}\n"
+        f"{H_SESSION}: {session}\n"
+    )
+    body = content.replace(b"\r\n", b"\n")
+    return open_maildir(path).add(trace.encode("utf-8", "surrogateescape") + body)
+
+
+def list_messages(path: Path) -> list[StoredMessage]:
+    """Every message of the Maildir, oldest first. An absent Maildir is empty."""
+    entries: list[tuple[int, str, Path]] = []
+    for sub in ("new", "cur"):
+        folder = path / sub
+        if not folder.is_dir():
+            continue
+        for item in folder.iterdir():
+            if item.name.startswith("."):
+                continue
+            try:
+                stat = item.stat()
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            entries.append((stat.st_mtime_ns, item.name, item))
+    entries.sort()
+    messages = []
+    for number, (mtime_ns, name, item) in enumerate(entries, start=1):
+        try:
+            messages.append(_describe(number, mtime_ns, name, item))
+        except FileNotFoundError:
+            continue
+    return messages
+
+
+def get_message(path: Path, selector: str) -> StoredMessage:
+    """Message ``selector`` (a number from ``--list``, or ``last``); MailtuiError if absent."""
+    messages = list_messages(path)
+    if not messages:
+        raise MailtuiError(
+            f"the sandbox Maildir {path} holds no message",
+            hint="send one first, e.g. `mailtui --sandbox`",
+            exit_code=EXIT_USAGE,
+        )
+    if selector.strip().lower() == "last":
+        return messages[-1]
+    try:
+        number = int(selector)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= len(messages):
+        raise MailtuiError(
+            f"no message {selector!r} in the sandbox Maildir {path}",
+            hint=f"give a number from 1 to {len(messages)} (see `mailtui sandbox --list`) "
+            "or `last`",
+            exit_code=EXIT_USAGE,
+        )
+    return messages[number - 1]
+
+
+def _describe(number: int, mtime_ns: int, name: str, item: Path) -> StoredMessage:
+    parser = email.parser.BytesHeaderParser(policy=email.policy.default)
+    with item.open("rb") as handle:
+        headers = parser.parse(handle)
+    session = _parse_session(str(headers.get(H_SESSION, "")))
+    rcpts = tuple(
+        r.strip().strip("<>") for r in str(headers.get(H_RCPT_TO, "")).split(",") if r.strip()
+    )
+    size_text = session.get("size", "")
+    size = int(size_text) if size_text.isdigit() else item.stat().st_size
+    tls = session.get("tls")
+    auth = session.get("auth")
+    return StoredMessage(
+        number=number,
+        key=name.split(":", 1)[0],
+        path=item,
+        received=dt.datetime.fromtimestamp(mtime_ns / 1e9).astimezone(),
+        mail_from=str(headers.get(H_MAIL_FROM, "")).strip().strip("<>"),
+        rcpt_tos=rcpts,
+        from_header=_header(headers, "From"),
+        to_header=_header(headers, "To"),
+        subject=_header(headers, "Subject"),
+        size=size,
+        tls=None if tls in (None, "none") else tls,
+        auth_user=None if auth in (None, "none") else auth,
+        session=session,
+    )
+
+
+def _header(headers: email.message.Message, name: str) -> str:
+    try:
+        value = headers.get(name)
+    except Exception:  # a malformed header must not break the listing
+        return "(unreadable)"
+    return "" if value is None else str(value)
+
+
+def _parse_session(text: str) -> dict[str, str]:
+    result = {}
+    for part in text.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key:
+            result[key] = value
+    return result
+
+
+def _clean(text: str) -> str:
+    """Printable text only: control characters (escape sequences, line breaks) become '?'."""
+    return "".join("?" if unicodedata.category(ch).startswith("C") else ch for ch in text)
+
+
+def printable(text: str) -> str:
+    """For terminal output of untrusted text (subjects, addresses): no control characters."""
+    return _clean(text)
+
+
+def printable_source(text: str) -> str:
+    """A message's source for the terminal: keeps line breaks and tabs, drops other controls."""
+    return "".join(
+        ch if ch in "\n\t" or not unicodedata.category(ch).startswith("C") else "?" for ch in text
+    )
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def ensure_private(path: Path) -> None:
+    """Make the Maildir and its parent private (0700)."""
+    for folder in (path.parent, path):
+        if folder.is_dir():
+            os.chmod(folder, 0o700)
