@@ -88,7 +88,7 @@ def test_config_env_var_is_honoured(
 def test_default_location_is_the_user_config_dir(capsys: pytest.CaptureFixture[str]) -> None:
     from mailtui.config.paths import resolve_config_path
 
-    code, out, _ = run(capsys, "preset", "gmail")
+    code, _, _ = run(capsys, "preset", "gmail")
     path = resolve_config_path()
     assert code == 0 and path.name == "mailtui.toml" and path.parent.name == "mailtui"
     assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -228,7 +228,8 @@ def test_import_round_trips_export(cfg: Path, tmp_path: Path,
     props_file = tmp_path / "x.properties"
     props_file.write_text(out)
     other = tmp_path / "other.toml"
-    code, _, _ = run(capsys, "--config", str(other), "properties", "import", str(props_file))
+    code, _, _ = run(capsys, "--config", str(other), "properties", "import", "--as-is",
+                     str(props_file))
     assert code == 0
     from mailtui.config.store import load_settings
 

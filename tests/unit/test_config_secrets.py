@@ -45,8 +45,9 @@ def test_command_failure_does_not_echo_stdout() -> None:
 
 
 def test_command_timeout() -> None:
-    ref = SecretRef("server.password", command=f"{sys.executable} -c \"import time; time.sleep(5)\"")
-    with pytest.raises(ConfigError, match="did not finish within 0.5 s"):
+    sleeper = f"{sys.executable} -c \"import time; time.sleep(5)\""
+    ref = SecretRef("server.password", command=sleeper)
+    with pytest.raises(ConfigError, match=r"did not finish within 0\.5 s"):
         ref.resolve(timeout=0.5)
 
 

@@ -134,6 +134,8 @@ def test_mechanism_order_and_disable_flags() -> None:
     assert plan.mechanisms == ("CRAM-MD5", "PLAIN")
     plan = resolve_plan(settings_with({**base, "mail.smtp.auth.xoauth2.disable": "false"}))
     assert plan.mechanisms == ("LOGIN", "PLAIN", "XOAUTH2")
+    plan = resolve_plan(settings_with({**base, "mail.smtp.auth.mechanisms": "XOAUTH2,PLAIN"}))
+    assert plan.mechanisms == ("XOAUTH2", "PLAIN")
 
 
 def test_ssl_trust_and_identity() -> None:
@@ -154,9 +156,9 @@ def test_timeouts_finite_defaults_are_reported() -> None:
                                        "mail.smtp.writetimeout": "0"}))
     assert (plan.timeouts.connect, plan.timeouts.read, plan.timeouts.write) == (30, 5, 60)
     joined = "\n".join(plan.warnings)
-    assert "mail.smtp.connectiontimeout not set (JavaMail waits forever)" in joined
-    assert "mail.smtp.writetimeout not set" in joined
-    assert "mail.smtp.timeout not set" not in joined
+    assert "mail.smtp.connectiontimeout: not set (JavaMail waits forever)" in joined
+    assert "mail.smtp.writetimeout: not set" in joined
+    assert "mail.smtp.timeout: not set" not in joined
 
 
 def test_envelope_ehlo_source_dsn_and_mime_options() -> None:

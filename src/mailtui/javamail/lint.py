@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -11,6 +12,7 @@ from mailtui.javamail.plan import Plan
 from mailtui.javamail.resolve import (
     SSL_SOCKET_FACTORY,
     SUPPORTED_MECHANISMS,
+    TIMEOUT_KEYS,
     View,
     protocol_of,
     uses_legacy_ssl_factory,
@@ -224,12 +226,17 @@ def _auth(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
                           + ", ".join(SUPPORTED_MECHANISMS) + ")",
                           f"set {view.key('auth.mechanisms')}=\"LOGIN PLAIN\"",
                           view.key("auth.mechanisms"))
-        listed = (view.get("auth.mechanisms") or "").split()
-        unsupported = [m for m in listed if m.upper() not in SUPPORTED_MECHANISMS]
+        listed = re.split(r"[\s,]+", (view.get("auth.mechanisms") or "").strip())
+        unsupported = [m for m in listed if m and m.upper() not in SUPPORTED_MECHANISMS]
         if unsupported:
             yield Finding("info", "mechanism-unsupported",
                           f"mailtui skips {', '.join(unsupported)} (not implemented)",
                           None, view.key("auth.mechanisms"))
+        if "CRAM-MD5" in plan.mechanisms:
+            yield Finding("info", "cram-md5-sasl",
+                          "JavaMail itself only uses CRAM-MD5 through SASL "
+                          "(mail.smtp.sasl.enable=true); mailtui uses it directly", None,
+                          view.key("auth.mechanisms"))
     elif server.password.is_set:
         yield Finding("warning", "password-unused",
                       "a password is configured but mail.smtp.auth is not true: mailtui will "
@@ -263,3 +270,14 @@ def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
         yield Finding("warning", "helo-unsupported",
                       "mailtui always greets with EHLO (needed for STARTTLS and AUTH)",
                       "remove it", view.key("ehlo"))
+
+
+@rule
+def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    for name, key, default in TIMEOUT_KEYS:
+        millis = view.integer(key)
+        if millis is None or millis <= 0:
+            yield Finding("info", "timeout-default",
+                          f"not set (JavaMail waits forever): mailtui uses a {name} timeout "
+                          f"of {default:g} s", f"set {view.key(key)}={int(default * 1000)} so "
+                          "the Java application does not hang either", view.key(key))

@@ -98,32 +98,41 @@ def port_of(view: View, security: Security) -> int:
 
 
 def mechanisms_of(view: View) -> tuple[str, ...]:
-    listed = view.get("auth.mechanisms")
-    names = listed.split() if listed and listed.strip() else list(JAVAMAIL_MECHANISMS)
+    listed = re.split(r"[\s,]+", (view.get("auth.mechanisms") or "").strip())
+    explicit = [n for n in listed if n]
+    names = explicit or list(JAVAMAIL_MECHANISMS)
     chosen: list[str] = []
     for raw in names:
         name = raw.upper()
         disable_key = f"auth.{name.lower()}.disable"
-        if view.flag(disable_key, name in _DISABLED_BY_DEFAULT):
+        # XOAUTH2 is off by default, unless auth.mechanisms names it (as in Jakarta Mail).
+        if view.flag(disable_key, name in _DISABLED_BY_DEFAULT and not explicit):
             continue
         if name in SUPPORTED_MECHANISMS and name not in chosen:
             chosen.append(name)
     return tuple(chosen)
 
 
-def _seconds(view: View, name: str, default: float) -> tuple[float, bool]:
-    """A JavaMail millisecond timeout in seconds; (value, defaulted). 0 or unset is infinite
-    in JavaMail: mailtui uses its finite default instead."""
+# (plan field, JavaMail key suffix, mailtui's finite default in seconds)
+TIMEOUT_KEYS = (
+    ("connect", "connectiontimeout", DEFAULT_CONNECT_TIMEOUT),
+    ("read", "timeout", DEFAULT_READ_TIMEOUT),
+    ("write", "writetimeout", DEFAULT_WRITE_TIMEOUT),
+)
+
+
+def _seconds(view: View, name: str, default: float) -> float:
+    """A JavaMail millisecond timeout in seconds. 0 or unset is infinite in JavaMail:
+    mailtui uses its finite default instead (lint reports it)."""
     millis = view.integer(name)
-    if millis is None or millis <= 0:
-        return default, True
-    return millis / 1000.0, False
+    return default if millis is None or millis <= 0 else millis / 1000.0
 
 
 def envelope_sender(settings: Settings, view: View) -> str | None:
     from mailtui.config.addresses import parse_mailbox
 
-    for candidate in (view.get("from"), settings.server.default_sender, view.props.get("mail.from")):
+    candidates = (view.get("from"), settings.server.default_sender, view.props.get("mail.from"))
+    for candidate in candidates:
         if candidate and candidate.strip():
             try:
                 return parse_mailbox(candidate).addr_spec
@@ -140,9 +149,7 @@ def resolve_plan(settings: Settings, *, with_lint: bool = True) -> Plan:
     host = (view.get("host") or props.get("mail.host") or "").strip() or None
     trust = tuple((view.get("ssl.trust") or "").split())
     host_trusted = "*" in trust or (host is not None and host in trust)
-    connect, connect_default = _seconds(view, "connectiontimeout", DEFAULT_CONNECT_TIMEOUT)
-    read, read_default = _seconds(view, "timeout", DEFAULT_READ_TIMEOUT)
-    write, write_default = _seconds(view, "writetimeout", DEFAULT_WRITE_TIMEOUT)
+    connect, read, write = (_seconds(view, key, default) for _, key, default in TIMEOUT_KEYS)
     username = settings.server.username or view.get("user") or props.get("mail.user")
     plan = Plan(
         host=host,
@@ -171,24 +178,11 @@ def resolve_plan(settings: Settings, *, with_lint: bool = True) -> Plan:
         quit_wait=view.flag("quitwait", True),
         sasl_authzid=(view.get("sasl.authorizationid") or "").strip() or None,
     )
-    defaulted = [
-        (name, key, value)
-        for name, key, value, was_default in (
-            ("connect", "connectiontimeout", connect, connect_default),
-            ("read", "timeout", read, read_default),
-            ("write", "writetimeout", write, write_default),
-        )
-        if was_default
-    ]
-    notes = [
-        f"{view.key(key)} not set (JavaMail waits forever): mailtui uses a {name} timeout "
-        f"of {value:g} s"
-        for name, key, value in defaulted
-    ]
     if not with_lint:
-        return replace(plan, warnings=tuple(notes))
+        return plan
     from mailtui.javamail.lint import lint
 
     findings = lint(settings, plan)
-    warnings = notes + [str(f) for f in findings if f.severity in ("error", "warning")]
+    warnings = [str(f) for f in findings
+                if f.severity in ("error", "warning") or f.code == "timeout-default"]
     return replace(plan, warnings=tuple(warnings))
