@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from mailtui.commands._common import load_store_from_args
+
+if TYPE_CHECKING:
+    from mailtui.config.model import Settings
+    from mailtui.config.validate import Issue
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,6 +65,27 @@ def run(args: argparse.Namespace) -> int:
     return 3 if errors else 0
 
 
-def extra_checks(settings: object) -> list:
-    """Checks owned by other packages (templates, S/MIME), each optional until it exists."""
-    return []
+def extra_checks(settings: Settings) -> list[Issue]:
+    """Checks owned by other packages: template overrides, the S/MIME certificate."""
+    from mailtui.config.validate import Issue
+    from mailtui.errors import ConfigError, Location
+    from mailtui.events.validate import validate_templates
+
+    issues: list[Issue] = []
+    for problem in validate_templates(settings.templates.directory,
+                                      context=settings.templates.context):
+        where = Location(problem.path, problem.line) if problem.path else None
+        issues.append(Issue(problem.severity, where, problem.message))
+    if settings.smime.configured:
+        from mailtui.mail.smime import certificate_warnings, describe_signer, load_signer
+
+        cert_path = str(settings.smime.certificate)
+        try:
+            summary = describe_signer(load_signer(settings.smime))
+        except ConfigError as exc:
+            issues.append(Issue("error", exc.location or Location(cert_path), exc.message,
+                                exc.hint))
+        else:
+            for warning in certificate_warnings(summary, settings.server.default_sender):
+                issues.append(Issue("warning", Location(cert_path), f"S/MIME: {warning}"))
+    return issues

@@ -44,3 +44,22 @@ EXIT_CODES: dict[Stage, int] = {
     Stage.TIMEOUT: 29,
     Stage.MESSAGE_BUILD: 30,
 }
+
+# Words for each stage, for explanations and the result line.
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.CONFIG: "configuration",
+    Stage.DNS: "name resolution",
+    Stage.CONNECT: "connecting",
+    Stage.GREETING: "the greeting",
+    Stage.EHLO: "EHLO",
+    Stage.TLS: "TLS",
+    Stage.AUTH: "authentication",
+    Stage.MAIL_FROM: "MAIL FROM",
+    Stage.RCPT: "RCPT TO",
+    Stage.DATA: "DATA",
+    Stage.AFTER_DATA: "the end of the message data",
+    Stage.CONNECTION_LOST: "connection lost",
+    Stage.TIMEOUT: "timeout",
+    Stage.MESSAGE_BUILD: "message build",
+    Stage.DONE: "QUIT",
+}

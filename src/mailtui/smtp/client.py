@@ -1,0 +1,200 @@
+"""The thin recording layer over ``smtplib.SMTP``.
+
+What it changes: every client line and server reply is recorded as it happens; connect,
+read and write timeouts are applied separately; a timeout stays a ``TimeoutError`` (smtplib
+turns it into "disconnected"); secrets and the message body are sent through methods that
+record a marker or a summary instead of the bytes. Everything else (EHLO parsing, MAIL/RCPT
+formatting, SMTPUTF8 command encoding) is smtplib's.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+
+from mailtui.javamail.plan import Timeouts
+from mailtui.smtp.stages import Stage
+from mailtui.smtp.transcript import Direction, Transcript, body_summary
+
+MAX_LINE = 8192
+CHUNK = 64 * 1024
+
+
+def printable(text: str, limit: int = 500) -> str:
+    """A server line made safe to print: control characters escaped, length bounded."""
+    out = "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
+    return out if len(out) <= limit else out[:limit] + f"... [{len(out) - limit} more]"
+
+
+class RecordingSMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` that records the conversation into a :class:`Transcript`."""
+
+    ehlo_msg = "EHLO"
+
+    def __init__(self, transcript: Transcript, timeouts: Timeouts, local_hostname: str) -> None:
+        super().__init__(local_hostname=local_hostname, timeout=timeouts.connect)
+        self.transcript = transcript
+        self.timeouts = timeouts
+        self.stage = Stage.CONNECT
+        self.tls_active = False
+        self.peer: str | None = None
+        self.writing = False  # sending the message data: the write timeout is the one that counts
+
+    # -- recording ---------------------------------------------------------------------
+    def record(self, direction: Direction, text: str) -> None:
+        self.transcript.add(direction, text, stage=self.stage, tls=self.tls_active)
+
+    def info(self, text: str) -> None:
+        self.record("info", text)
+
+    # -- connection --------------------------------------------------------------------
+    def open_socket(self, host: str, port: int, source: tuple[str, int] | None) -> None:
+        """Resolve (stage DNS) and connect (stage CONNECT); raises the socket errors."""
+        self.stage = Stage.DNS
+        is_literal = _is_ip_literal(host)
+        if not is_literal:
+            self.info(f"resolving {host}")
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        if not is_literal:
+            addresses = list(dict.fromkeys(str(i[4][0]) for i in infos))
+            self.info(f"{host} is {', '.join(addresses)}")
+        self.stage = Stage.CONNECT
+        last_error: OSError | None = None
+        for family, kind, proto, _name, address in infos:
+            self.info(f"connecting to {address[0]} port {address[1]}"
+                      + (f" from {source[0]}" if source else ""))
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(self.timeouts.connect)
+                if source:
+                    sock.bind(source)
+                sock.connect(address)
+            except OSError as exc:
+                sock.close()
+                last_error = exc
+                self.info(f"could not connect to {address[0]}: {os_error_text(exc)}")
+                continue
+            self.sock = sock
+            self.file = None
+            self._host = host
+            self.peer = str(address[0])
+            self.info("connected")
+            return
+        assert last_error is not None
+        raise last_error
+
+    def start_tls_layer(self, context: ssl.SSLContext, server_hostname: str) -> ssl.SSLSocket:
+        """Wrap the socket in TLS (handshake bounded by the connect timeout)."""
+        assert self.sock is not None
+        self.sock.settimeout(self.timeouts.connect)
+        # Discard anything buffered before the handshake (STARTTLS command injection).
+        self.file = None
+        tls_sock = context.wrap_socket(self.sock, server_hostname=server_hostname)
+        self.sock = tls_sock
+        self.tls_active = True
+        return tls_sock
+
+    # -- writing -----------------------------------------------------------------------
+    def _write(self, data: bytes) -> None:
+        if self.sock is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        self.sock.settimeout(self.timeouts.write)
+        try:
+            for start in range(0, len(data), CHUNK):  # the write timeout applies per chunk
+                self.sock.sendall(data[start : start + CHUNK])
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            self.close()
+            raise smtplib.SMTPServerDisconnected(f"connection lost: {os_error_text(exc)}") \
+                from exc
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        """Commands in upper case, as every other client writes them."""
+        super().putcmd(cmd.upper() if cmd.isalpha() else cmd, args)
+
+    def send(self, s: str | bytes) -> None:  # type: ignore[override]
+        """A command line (smtplib's putcmd lands here): recorded, then written."""
+        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        self.record("client", data.decode("utf-8", "replace").rstrip("\r\n"))
+        self._write(data)
+
+    def send_secret(self, line: str, shown: str) -> None:
+        """A line that carries credentials: only ``shown`` (a redaction marker) is recorded."""
+        if "\r" in line or "\n" in line:
+            raise ValueError("line break in an AUTH line")
+        self.transcript.redactor.add_payload(line.encode("ascii", "replace"))
+        self.record("client", shown)
+        self._write(line.encode("ascii") + b"\r\n")
+
+    def send_lines(self, lines: list[str]) -> None:
+        """Several command lines in one write (PIPELINING), each recorded."""
+        for line in lines:
+            self.record("client", line)
+        self._write("".join(f"{ln}\r\n" for ln in lines).encode(self.command_encoding))
+
+    def send_message_data(self, message: bytes) -> None:
+        """The DATA content: dot-stuffed, terminated; recorded as headers + a summary."""
+        headers, summary = body_summary(message)
+        for line in headers:
+            self.record("client", printable(line))
+        self.record("client", summary)
+        self.record("client", ".")
+        payload = smtplib._quote_periods(message)  # type: ignore[attr-defined]
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        self._write(payload + b".\r\n")
+
+    # -- reading -----------------------------------------------------------------------
+    def getreply(self) -> tuple[int, bytes]:
+        """One (possibly multi-line) reply; each line recorded as it arrives."""
+        if self.sock is None:
+            raise smtplib.SMTPServerDisconnected("not connected")
+        if self.file is None:
+            self.file = self.sock.makefile("rb")
+        self.sock.settimeout(self.timeouts.read)
+        lines: list[bytes] = []
+        code = -1
+        while True:
+            try:
+                line = self.file.readline(MAX_LINE + 1)
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(
+                    f"connection lost: {os_error_text(exc)}") from exc
+            if not line:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("connection closed by the server")
+            self.record("server", printable(line.decode("utf-8", "replace").rstrip("\r\n")))
+            if len(line) > MAX_LINE:
+                self.close()
+                raise smtplib.SMTPResponseException(500, b"reply line too long")
+            lines.append(line[4:].strip(b" \t\r\n"))
+            try:
+                code = int(line[:3])
+            except ValueError:
+                code = -1
+                lines[-1] = line.strip()
+                break
+            if line[3:4] != b"-":
+                break
+        return code, b"\n".join(lines)
+
+
+def _is_ip_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def os_error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
