@@ -8,8 +8,6 @@ from typing import Any
 
 from mailtui.commands._common import load_settings_from_args, print_json
 
-EXIT_USAGE = 2
-
 EPILOG = """\
 examples:
   mailtui send-test                          to server.test_recipient
@@ -62,17 +60,11 @@ def execute(
     Raises MailtuiError for configuration problems (the CLI prints them, exit 3).
     """
     from mailtui.config.addresses import parse_mailbox
-    from mailtui.errors import ConfigError, MailtuiError
+    from mailtui.errors import ConfigError
     from mailtui.mail.testmessage import build_test_message
     from mailtui.smtp.render import LiveTranscript, result_lines
     from mailtui.smtp.session import run_test_send
 
-    if event is not None:
-        raise MailtuiError(
-            "send-test --event is not available yet: the event catalog is not built",
-            hint="omit --event to send the plain test message",
-            exit_code=EXIT_USAGE,
-        )
     if plan is None:
         from mailtui.javamail.resolve import resolve_plan
 
@@ -95,10 +87,25 @@ def execute(
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
     password = server.password.resolve() if plan.auth else None
 
-    message = build_test_message(sender, recipient, details={
-        "Server": f"{plan.host}:{plan.port} ({plan.security})",
-        "Login": plan.username if plan.auth else "none",
-    })
+    protection = None
+    if event is not None:
+        from mailtui.outbox.build import MessageBuilder
+
+        built = MessageBuilder(settings).build(event, recipient, samples=True)
+        message = built.data
+        if built.signed or built.encrypted:
+            protection = {"signed": built.signed, "encrypted": built.encrypted,
+                          "summary": built.protection}
+    else:
+        message = build_test_message(sender, recipient, details={
+            "Server": f"{plan.host}:{plan.port} ({plan.security})",
+            "Login": plan.username if plan.auth else "none",
+        })
+        if settings.smime.configured:
+            from mailtui.outbox.build import protect_raw
+
+            protected = protect_raw(settings, message, [rcpt_box.addr_spec])
+            message, protection = protected.data, protected.to_json()
     out = sys.stdout
     live = None if as_json else LiveTranscript(out)
     if live is not None:
@@ -106,9 +113,13 @@ def execute(
         out.write(f"send-test: {plan.host}:{plan.port} ({plan.security}{auth}), "
                   f"from {sender} to {rcpt_box.addr_spec}\n")
         out.flush()
+    if live is not None and protection:
+        out.write(f"S/MIME: {protection['summary']}\n")
     result = run_test_send(plan, password, message, [rcpt_box.addr_spec], live)
     if as_json:
-        print_json(result.to_json())
+        data = result.to_json()
+        data["smime"] = protection or {"signed": False, "encrypted": False, "summary": None}
+        print_json(data)
     else:
         for line in result_lines(result.ok, result.stage, result.exit_code, result.during,
                                  result.reply_code, result.enhanced_code, result.reply,

@@ -1,0 +1,109 @@
+"""The Python API: send the application's notifications with the mailtui configuration.
+
+    from mailtui import load_config, Mailer
+
+    config = load_config("/etc/mailtui/mailtui.toml")
+    with Mailer(config) as mailer:
+        mailer.send_event("task_assigned_to_you", to="bob@example.org",
+                          context={"task_title": "Review the retention schedule", ...})
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mailtui.config.model import Settings
+from mailtui.errors import ConfigError, MailtuiError
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Load and validate a configuration file (default: $MAILTUI_CONFIG, then the user config
+    dir). Raises ConfigError naming the file, line and field."""
+    from mailtui.config.paths import resolve_config_path
+    from mailtui.config.store import load_settings
+
+    return load_settings(resolve_config_path(path))
+
+
+class SendError(MailtuiError):
+    """A message was not (or may not have been) sent. ``delivery`` has the details."""
+
+    def __init__(self, message: str, delivery: Any, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, exit_code=delivery.exit_code)
+        self.delivery = delivery
+
+
+class Mailer:
+    """Sends notifications over one reused SMTP connection (reopened when it drops).
+
+    ``send_event`` returns a Delivery (status ``sent``) or raises SendError (permanent or
+    temporary failure, or ``uncertain`` when the reply to the message was lost), ConfigError,
+    or MessageBuildError (template, address, S/MIME).
+    """
+
+    def __init__(
+        self,
+        config: Settings,
+        *,
+        retries: int = 2,
+        retry_delay: float = 2.0,
+        on_event: Callable[[Any], None] | None = None,
+    ) -> None:
+        from mailtui.javamail.resolve import resolve_plan
+        from mailtui.outbox.build import MessageBuilder
+        from mailtui.outbox.deliver import Deliverer
+
+        if not config.server.enabled:
+            where = f" in {config.path}" if config.path else ""
+            raise ConfigError(f"sending is disabled (server.enabled = false{where})",
+                              hint="set server.enabled = true once `mailtui send-test` works")
+        self.config = config
+        self.builder = MessageBuilder(config)
+        self._deliverer = Deliverer(resolve_plan(config, with_lint=False),
+                                    config.server.password.resolve(), on_event=on_event,
+                                    retries=retries, retry_delay=retry_delay)
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._deliverer.close()
+
+    def send_event(
+        self,
+        event_id: str,
+        *,
+        to: str | Sequence[str],
+        context: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> Any:
+        """Render ``event_id`` with ``context`` and send it to ``to``."""
+        message = self.builder.build(event_id, to, context, locale=locale)
+        return self.send(message)
+
+    def send(self, message: Any) -> Any:
+        """Send an already built ``mailtui.outbox.build.Outgoing``."""
+        from mailtui.outbox.deliver import DeliveryAborted
+
+        try:
+            delivery = self._deliverer.deliver(message)
+        except DeliveryAborted as exc:
+            from mailtui.outbox.deliver import Delivery
+
+            failure = exc.failure
+            delivery = Delivery("deferred", 1, failure.reply_code, failure.enhanced_code,
+                                failure.reply, failure.stage, exc.explanation, exc.fix)
+        if not delivery.ok:
+            raise SendError(f"{delivery.status}: {delivery.explanation}", delivery,
+                            hint=delivery.fix)
+        return delivery
+
+
+def default_results_path(batch: Path) -> Path:
+    return batch.with_name(batch.name + ".results.jsonl")

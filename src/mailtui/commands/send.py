@@ -1,0 +1,137 @@
+"""``mailtui send``: send one notification, or a batch from a JSONL file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from mailtui.commands._common import load_settings_from_args, print_json
+
+EPILOG = """\
+examples:
+  mailtui send task_assigned_to_you --to bob@example.org --context task.json
+  mailtui send loan_reminder --to "Bob <bob@example.org>" --locale fr -v
+  mailtui send --batch notifications.jsonl
+  mailtui send --batch notifications.jsonl --retry-uncertain
+
+batch lines: {"event": "task_completed", "to": "a@example.org", "context": {...},
+              "locale": "fr", "id": "optional-unique-key"}
+Each message's result is printed as one JSON line and appended to the results file
+(default FILE.results.jsonl); a rerun skips what was sent, so an interrupted run resumes.
+A message whose reply was lost (it may have been delivered) is never resent unless
+--retry-uncertain. Exit 0 when every message is sent, else the stage code (see README)
+of the first message that was not.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "send",
+        help="send a notification (or a batch of them) for real",
+        description="Render a notification event and send it with the configured account. "
+        "Refuses while server.enabled is false.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("event", nargs="?", help="event id (see `mailtui events`)")
+    p.add_argument("--to", action="append", metavar="ADDR",
+                   help="recipient (repeatable)")
+    p.add_argument("--context", metavar="FILE", help="JSON object of variables (- for stdin)")
+    p.add_argument("--locale", choices=("en", "fr"), help="default: [templates] locale")
+    p.add_argument("--batch", metavar="FILE.jsonl", help="send every line of a JSONL file")
+    p.add_argument("--results", metavar="FILE", help="batch results file")
+    p.add_argument("--retries", type=int, default=3,
+                   help="tries after a temporary failure (default 3, with backoff)")
+    p.add_argument("--retry-delay", type=float, default=2.0, metavar="SECONDS",
+                   help="first backoff delay, doubled each time (default 2)")
+    p.add_argument("--retry-uncertain", action="store_true",
+                   help="batch: resend messages whose reply was lost in an earlier run")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="batch: resend messages that failed permanently in an earlier run")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show the SMTP conversation live")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mailtui.errors import EXIT_USAGE, ConfigError, MailtuiError
+
+    if bool(args.batch) == bool(args.event):
+        raise MailtuiError("give an event id, or --batch FILE (not both)",
+                           hint="mailtui send EVENT --to ADDR, or mailtui send --batch FILE",
+                           exit_code=EXIT_USAGE)
+    settings = load_settings_from_args(args)
+    if not settings.server.enabled:
+        raise ConfigError(f"sending is disabled (server.enabled = false in {settings.path})",
+                          hint="set server.enabled = true once `mailtui send-test` works")
+    if args.batch:
+        return _batch(args, settings)
+    if not args.to:
+        raise MailtuiError("--to ADDR is required", exit_code=EXIT_USAGE)
+    return _single(args, settings)
+
+
+def _single(args: argparse.Namespace, settings: Any) -> int:
+    from mailtui.api import Mailer, SendError
+    from mailtui.events.context import load_context_file
+    from mailtui.smtp.render import LiveTranscript, result_lines
+
+    context = load_context_file(args.context) if args.context else {}
+    live = LiveTranscript(sys.stdout) if args.verbose and not args.json else None
+    with Mailer(settings, retries=args.retries, retry_delay=args.retry_delay,
+                on_event=live) as mailer:
+        message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
+        try:
+            delivery = mailer.send(message)
+        except SendError as exc:
+            delivery = exc.delivery
+    record = {"event": args.event, "to": args.to, "status": delivery.status,
+              "attempts": delivery.attempts, "message_id": message.message_id,
+              "reply_code": delivery.reply_code, "enhanced_code": delivery.enhanced_code,
+              "reply": delivery.reply, "smime": message.protection}
+    if not delivery.ok:
+        record.update(stage=str(delivery.stage), exit_code=delivery.exit_code,
+                      explanation=delivery.explanation, fix=delivery.fix)
+    if args.json:
+        print_json(record)
+    else:
+        if message.protection:
+            print(f"S/MIME: {message.protection}")
+        lines = result_lines(delivery.ok, delivery.stage, delivery.exit_code, None,
+                             delivery.reply_code, delivery.enhanced_code, delivery.reply,
+                             delivery.explanation, delivery.fix, 0.0,
+                             success_text=f"{args.event} sent to {', '.join(args.to)}")
+        print("\n".join(line.replace(" in 0.000 s", "").replace(" after 0.000 s", "")
+                        for line in lines[1:]))
+    return 0 if delivery.ok else delivery.exit_code
+
+
+def _batch(args: argparse.Namespace, settings: Any) -> int:
+    from pathlib import Path
+
+    from mailtui.api import default_results_path
+    from mailtui.outbox.batch import read_batch, run_batch
+
+    batch = Path(args.batch)
+    items = read_batch(batch)
+    results = Path(args.results) if args.results else default_results_path(batch)
+
+    def echo(record: dict[str, Any]) -> None:
+        import json
+
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    summary = run_batch(settings, items, results, retries=args.retries,
+                        retry_delay=args.retry_delay, retry_uncertain=args.retry_uncertain,
+                        retry_failed=args.retry_failed, echo=echo)
+    print(f"mailtui: batch {batch}: {summary.line()}; results in {results}", file=sys.stderr)
+    if summary.aborted:
+        print(f"mailtui: stopped: {summary.aborted}\n  rerun the same command to resume",
+              file=sys.stderr)
+    if summary.counts.get("uncertain"):
+        print("mailtui: 'uncertain' messages may have been delivered (the reply was lost): "
+              "check, then rerun with --retry-uncertain to send them again", file=sys.stderr)
+    return summary.exit_code

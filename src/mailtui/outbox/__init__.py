@@ -1,0 +1,1 @@
+"""Outgoing notifications: build (render, compose, S/MIME), deliver with retries, batches."""

@@ -1,0 +1,264 @@
+"""Batch sending from a JSONL file, with a results journal that makes a run resumable.
+
+Each input line is ``{"event": ID, "to": ADDR | [ADDR...], "context": {...}, "locale": "fr",
+"id": "optional unique key"}``. Each message gets journal lines (JSON) in the results file:
+``sending`` just before it is transmitted, then ``sent``, ``failed``, ``deferred``,
+``uncertain`` or ``invalid``. A rerun skips what is ``sent``; it also skips ``uncertain``
+messages (and those left ``sending`` by a crash), whose reply was lost and which may have been
+delivered, unless asked to retry them: a message is never sent twice behind your back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from mailtui.config.model import LOCALES, Settings
+from mailtui.errors import EXIT_MESSAGE_BUILD, ConfigError, Location, MailtuiError
+
+FIELDS = ("event", "to", "context", "locale", "id")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    line: int
+    key: str
+    event: str
+    to: tuple[str, ...]
+    context: dict[str, Any]
+    locale: str | None
+
+
+def read_batch(path: Path) -> list[BatchItem]:
+    """Parse and validate every line; ConfigError listing each bad line (file:line)."""
+    from mailtui.events.catalog import load_catalog
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the batch file: {exc}",
+                          location=Location(str(path))) from None
+    catalog = load_catalog()
+    items: list[BatchItem] = []
+    problems: list[str] = []
+    keys: dict[str, int] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            item = _item(raw, number, catalog)
+        except ValueError as exc:
+            problems.append(f"{path}:{number}: {exc}")
+            continue
+        if item.key in keys:
+            problems.append(f"{path}:{number}: id {item.key!r} already used on line "
+                            f"{keys[item.key]}")
+            continue
+        keys[item.key] = number
+        items.append(item)
+    if problems:
+        raise ConfigError(
+            f"{len(problems)} bad line(s) in the batch file, nothing was sent:\n  "
+            + "\n  ".join(problems[:50]) + ("\n  ..." if len(problems) > 50 else ""),
+            hint='each line: {"event": "task_completed", "to": "a@example.org", '
+            '"context": {...}}',
+        )
+    if not items:
+        raise ConfigError("the batch file has no message", location=Location(str(path)))
+    return items
+
+
+def _item(raw: str, number: int, catalog: Any) -> BatchItem:
+    from mailtui.config.addresses import parse_mailbox
+
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError("each line must be a JSON object")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})")
+    event = data.get("event")
+    if not isinstance(event, str) or event not in catalog.ids:
+        raise ValueError(f"unknown event {event!r} (see `mailtui events`)")
+    to = data.get("to")
+    recipients = [to] if isinstance(to, str) else to
+    if not isinstance(recipients, list) or not recipients or not all(
+        isinstance(r, str) for r in recipients
+    ):
+        raise ValueError('"to" must be an address or a non-empty list of addresses')
+    for address in recipients:
+        try:
+            parse_mailbox(address)
+        except ValueError as exc:
+            raise ValueError(f"to: {address!r} {exc}") from None
+    context = data.get("context", {})
+    if not isinstance(context, dict):
+        raise ValueError('"context" must be a JSON object')
+    locale = data.get("locale")
+    if locale is not None and locale not in LOCALES:
+        raise ValueError(f"locale must be one of {', '.join(LOCALES)}, not {locale!r}")
+    key = data.get("id")
+    if key is None:
+        key = f"line-{number}-{hashlib.sha256(raw.encode()).hexdigest()[:12]}"
+    elif not isinstance(key, str) or not key:
+        raise ValueError('"id" must be a non-empty string')
+    return BatchItem(number, key, event, tuple(recipients), context, locale)
+
+
+def read_journal(path: Path) -> dict[str, dict[str, Any]]:
+    """The last record of each key in a results file (missing file: empty)."""
+    last: dict[str, dict[str, Any]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return last
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+            last[str(record["key"])] = record
+        except (json.JSONDecodeError, KeyError, TypeError):
+            if number == len(lines):
+                continue  # torn by a crash: the record before it (e.g. "sending") stands
+            raise ConfigError(f"{path}:{number}: not a results line",
+                              hint="give another --results file, or repair this one") from None
+    return last
+
+
+@dataclass
+class BatchSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+    exit_code: int = 0
+    aborted: str | None = None
+    duration_s: float = 0.0
+    connections: int = 0
+
+    def add(self, status: str, exit_code: int) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if exit_code and not self.exit_code:
+            self.exit_code = exit_code
+
+    def line(self) -> str:
+        order = ("sent", "failed", "deferred", "uncertain", "invalid", "skipped")
+        parts = [f"{self.counts.get(k, 0)} {k}" for k in order if self.counts.get(k)]
+        sent = self.counts.get("sent", 0)
+        rate = f", {sent / self.duration_s:.1f} msg/s" if sent and self.duration_s else ""
+        text = (", ".join(parts) or "nothing to do") + f" in {self.duration_s:.2f} s{rate}"
+        return text + f" over {self.connections} connection(s)"
+
+
+class Journal:
+    """Appends result records, one JSON object per line, flushed at once."""
+
+    def __init__(self, path: Path, echo: Callable[[dict[str, Any]], None] | None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle: TextIO = path.open("a", encoding="utf-8")
+        self.echo = echo
+
+    def write(self, record: dict[str, Any], *, echo: bool = True) -> None:
+        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        if echo and self.echo:
+            self.echo(record)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def pending(
+    items: list[BatchItem], journal: dict[str, dict[str, Any]], *, retry_uncertain: bool,
+    retry_failed: bool,
+) -> Iterator[tuple[BatchItem, str | None]]:
+    """Each item with the reason to skip it, or None to send it."""
+    for item in items:
+        status = journal.get(item.key, {}).get("status")
+        if status == "sent":
+            yield item, "already sent"
+        elif status in ("uncertain", "sending") and not retry_uncertain:
+            yield item, "reply lost in an earlier run: may have been delivered"
+        elif status in ("failed", "invalid") and not retry_failed:
+            yield item, f"{status} in an earlier run"
+        else:
+            yield item, None
+
+
+def run_batch(
+    settings: Settings,
+    items: list[BatchItem],
+    results: Path,
+    *,
+    retries: int = 3,
+    retry_delay: float = 2.0,
+    retry_uncertain: bool = False,
+    retry_failed: bool = False,
+    echo: Callable[[dict[str, Any]], None] | None = None,
+) -> BatchSummary:
+    from mailtui.javamail.resolve import resolve_plan
+    from mailtui.outbox.build import MessageBuilder
+    from mailtui.outbox.deliver import Deliverer, DeliveryAborted
+
+    started = time.monotonic()
+    summary = BatchSummary()
+    done = read_journal(results)
+    builder = MessageBuilder(settings)
+    plan = resolve_plan(settings, with_lint=False)
+    journal = Journal(results, echo)
+    deliverer = Deliverer(plan, settings.server.password.resolve(), retries=retries,
+                          retry_delay=retry_delay)
+    try:
+        for item, skip in pending(items, done, retry_uncertain=retry_uncertain,
+                                  retry_failed=retry_failed):
+            base = {"key": item.key, "line": item.line, "event": item.event,
+                    "to": list(item.to)}
+            if skip:
+                summary.add("skipped", 0)
+                continue
+            try:
+                message = builder.build(item.event, item.to, item.context, locale=item.locale)
+            except MailtuiError as exc:
+                journal.write({**base, "status": "invalid", "stage": "message-build",
+                               "exit_code": EXIT_MESSAGE_BUILD, "explanation": str(exc),
+                               "time": _now()})
+                summary.add("invalid", EXIT_MESSAGE_BUILD)
+                continue
+            base["message_id"] = message.message_id
+            journal.write({**base, "status": "sending", "time": _now()}, echo=False)
+            try:
+                delivery = deliverer.deliver(message)
+            except DeliveryAborted as exc:
+                journal.write({**base, "status": "not-sent", "stage": str(exc.failure.stage),
+                               "exit_code": exc.failure.exit_code, "time": _now()}, echo=False)
+                summary.aborted = exc.explanation + (f"\n  fix: {exc.fix}" if exc.fix else "")
+                summary.add("deferred", exc.failure.exit_code)
+                break
+            record = {**base, "status": delivery.status, "attempts": delivery.attempts,
+                      "reply_code": delivery.reply_code, "reply": delivery.reply,
+                      "time": _now()}
+            if not delivery.ok:
+                record.update(stage=str(delivery.stage), exit_code=delivery.exit_code,
+                              enhanced_code=delivery.enhanced_code,
+                              explanation=delivery.explanation, fix=delivery.fix)
+            rejected = [r.address for r in delivery.recipients if not r.accepted]
+            if rejected:
+                record["rejected"] = rejected
+            journal.write(record)
+            summary.add(delivery.status, delivery.exit_code)
+    finally:
+        deliverer.close()
+        journal.close()
+        summary.connections = deliverer.connections
+        summary.duration_s = time.monotonic() - started
+    return summary
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

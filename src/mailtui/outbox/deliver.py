@@ -1,0 +1,166 @@
+"""Deliver built messages over one reused connection: reconnect after a drop, retry temporary
+failures with backoff, and never send a message twice once its final reply may have been lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from mailtui.javamail.plan import Plan
+from mailtui.outbox.build import Outgoing
+from mailtui.smtp.results import Failure, RecipientResult, SessionError
+from mailtui.smtp.stages import Stage
+
+Status = Literal["sent", "failed", "deferred", "uncertain"]
+
+# Failures before any mail transaction: every following message would fail the same way.
+CONNECTION_STAGES = frozenset({Stage.CONFIG, Stage.DNS, Stage.CONNECT, Stage.GREETING,
+                               Stage.EHLO, Stage.TLS, Stage.AUTH})
+_TRANSIENT_KINDS = frozenset({"lost", "timeout", "refused"})
+
+
+def is_temporary(failure: Failure) -> bool:
+    """A 4xx reply, or a connection that broke or timed out: worth another try later."""
+    if failure.reply_code is not None:
+        return 400 <= failure.reply_code < 500
+    return failure.kind in _TRANSIENT_KINDS
+
+
+def reply_lost(failure: Failure) -> bool:
+    """The whole message was transmitted but its reply never came: it may have been accepted,
+    so sending it again could deliver it twice."""
+    return failure.during == Stage.AFTER_DATA and failure.reply_code is None
+
+
+def _close_quietly(session: Any) -> None:
+    """QUIT if possible; a connection that is already broken has nothing more to say."""
+    with contextlib.suppress(OSError, SessionError):
+        session.close()
+
+
+class DeliveryAborted(Exception):
+    """The server cannot be used at all (DNS, TLS, AUTH, ...): stop the run."""
+
+    def __init__(self, failure: Failure, explanation: str, fix: str | None) -> None:
+        super().__init__(explanation)
+        self.failure = failure
+        self.explanation = explanation
+        self.fix = fix
+
+
+@dataclass
+class Delivery:
+    status: Status
+    attempts: int
+    reply_code: int | None = None
+    enhanced_code: str | None = None
+    reply: str | None = None
+    stage: Stage = Stage.DONE
+    explanation: str | None = None
+    fix: str | None = None
+    recipients: list[RecipientResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "sent"
+
+    @property
+    def exit_code(self) -> int:
+        return self.stage.exit_code
+
+
+class Deliverer:
+    """Sends messages on one SMTP connection, opened on first use and reopened when needed."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        password: str | None,
+        *,
+        on_event: Callable[[Any], None] | None = None,
+        retries: int = 3,
+        retry_delay: float = 2.0,
+        pipelining: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.plan = plan
+        self.password = password
+        self.on_event = on_event
+        self.retries = retries
+        self.retry_delay = retry_delay
+        self.pipelining = pipelining
+        self.sleep = sleep
+        self.session: Any = None
+        self.connections = 0
+
+    def __enter__(self) -> Deliverer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.session is not None:
+            session, self.session = self.session, None
+            _close_quietly(session)
+
+    def _session(self) -> Any:
+        if self.session is None or not self.session.connected:
+            from mailtui.smtp.session import Session
+
+            self.close()
+            session = Session(self.plan, password=self.password, on_event=self.on_event)
+            self.connections += 1
+            try:
+                session.connect()
+            except SessionError:
+                _close_quietly(session)
+                raise
+            self.session = session
+        return self.session
+
+    def _explain(self, failure: Failure) -> tuple[str, str | None]:
+        from mailtui.smtp.explain import explain
+
+        return explain(failure, self.plan)
+
+    def deliver(self, message: Outgoing) -> Delivery:
+        """Send one message. Raises DeliveryAborted when the server is unusable."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                session = self._session()
+                sent = session.send(message.envelope_from, list(message.recipients),
+                                    message.data, pipelining=self.pipelining)
+            except SessionError as err:
+                failure = err.failure
+                if not err.recoverable or failure.reply_code == 421:
+                    self.close()
+                if reply_lost(failure):
+                    explanation, fix = self._explain(failure)
+                    return self._result("uncertain", attempt, failure, explanation, fix)
+                temporary = is_temporary(failure)
+                if temporary and attempt <= self.retries:
+                    self.sleep(self.retry_delay * 2 ** (attempt - 1))
+                    continue
+                explanation, fix = self._explain(failure)
+                if failure.during in CONNECTION_STAGES:
+                    # Nothing was sent; the next messages would fail the same way.
+                    raise DeliveryAborted(failure, explanation, fix) from None
+                return self._result("deferred" if temporary else "failed", attempt, failure,
+                                    explanation, fix)
+            return Delivery("sent", attempt, sent.reply_code, None, sent.reply,
+                            recipients=list(sent.recipients))
+
+    @staticmethod
+    def _result(status: Status, attempts: int, failure: Failure, explanation: str,
+                fix: str | None) -> Delivery:
+        return Delivery(status, attempts, failure.reply_code, failure.enhanced_code,
+                        failure.reply, failure.stage, explanation, fix,
+                        [RecipientResult(a, False, failure.reply_code or 0, failure.reply or "")
+                         for a in failure.facts.get("rejected", [])])
