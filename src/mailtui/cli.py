@@ -11,20 +11,21 @@ from collections.abc import Sequence
 from mailtui import __version__
 from mailtui.errors import EXIT_USAGE, MailtuiError
 
-# Command modules under mailtui.commands, in the order --help lists them.
-COMMAND_MODULES = (
-    "check",
-    "plan",
-    "presets",
-    "properties",
-    "probe",
-    "send_test",
-    "events",
-    "render",
-    "send",
-    "smime",
-    "sandbox",
-)
+# Command name -> module under mailtui.commands, in the order --help lists them.
+COMMANDS = {
+    "check": "check",
+    "plan": "plan",
+    "presets": "presets",
+    "preset": "presets",
+    "properties": "properties",
+    "probe": "probe",
+    "send-test": "send_test",
+    "events": "events",
+    "render": "render",
+    "send": "send",
+    "smime": "smime",
+    "sandbox": "sandbox",
+}
 
 EPILOG = """\
 examples:
@@ -44,7 +45,24 @@ exit codes: 0 ok, 2 usage, 3 configuration, 10-29 SMTP stages, 30 message build
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _requested_module(argv: Sequence[str]) -> str | None:
+    """The module of the command named in ``argv``, so only that one is imported (start-up
+    time); None when the whole parser is needed (--help, no command, a typo)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--config":
+            skip = True
+        elif arg.startswith("-"):
+            if arg in ("-h", "--help"):
+                return None
+        else:
+            return COMMANDS.get(arg)
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailtui",
         description="Set up, test and use the outgoing email account of an application.",
@@ -63,19 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run against the embedded sandbox server (starts it, sends a test, shows it)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"mailtui.commands.{name}")
-        except ModuleNotFoundError as exc:  # a command still being written
-            if exc.name != f"mailtui.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+    wanted = _requested_module(sys.argv[1:] if argv is None else argv)
+    for name in dict.fromkeys(COMMANDS.values()):
+        if wanted is None or name == wanted:
+            importlib.import_module(f"mailtui.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

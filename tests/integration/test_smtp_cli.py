@@ -144,11 +144,12 @@ def test_send_test_wrong_password_exit_23(config: Path, monkeypatch: pytest.Monk
     assert base64.b64encode(wrong.encode()).decode() not in out + err
 
 
-def test_send_test_event_not_available(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--config", str(config), "send-test", "--event", "task_completed"])
+def test_send_test_unknown_event_suggests(config: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--config", str(config), "send-test", "--event", "task_complete"])
     _out, err = capsys.readouterr()
-    assert code == 2
-    assert "not available yet" in err
+    assert code == 3
+    assert "task_completed" in err  # did you mean
 
 
 def test_send_test_needs_a_recipient(tmp_path: Path, ca_file: Path,

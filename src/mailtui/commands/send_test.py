@@ -68,7 +68,7 @@ def execute(
     if plan is None:
         from mailtui.javamail.resolve import resolve_plan
 
-        plan = resolve_plan(settings)
+        plan = resolve_plan(settings, with_lint=False)
     server = settings.server
     if not plan.host:
         raise ConfigError("no SMTP server: mail.smtp.host is not set",

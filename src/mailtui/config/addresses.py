@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -33,8 +34,6 @@ def parse_mailbox(text: str) -> Mailbox:
 
     The addr-spec is checked by email-validator (IDN domains and UTF-8 local parts allowed).
     """
-    import email_validator
-
     raw = text.strip()
     if not raw:
         raise ValueError("is empty")
@@ -52,14 +51,50 @@ def parse_mailbox(text: str) -> Mailbox:
             raise ValueError("has an unbalanced '<', '>' or quote in the display name")
     if any(ch in addr for ch in "<>, \t"):
         raise ValueError(f"{addr!r} is not a single address (found '<', '>', ',' or a space)")
+    plain = plain_ascii_address(addr)
+    if plain is not None:
+        return Mailbox(display_name=display_name, addr_spec=plain, ascii_addr_spec=plain)
+    return Mailbox(display_name, *validate_with_library(addr))
+
+
+def validate_with_library(addr: str) -> tuple[str, str | None]:
+    """email-validator's verdict: (normalised address, ASCII form or None); ``.test`` domains
+    are allowed (test environments), other reserved names such as ``localhost`` are not."""
+    import email_validator
+
     try:
         result = email_validator.validate_email(
-            addr, check_deliverability=False, allow_smtputf8=True
+            addr, check_deliverability=False, allow_smtputf8=True,
+            globally_deliverable=False, test_environment=True,
         )
     except email_validator.EmailNotValidError as exc:
         raise ValueError(str(exc)) from None
-    return Mailbox(
-        display_name=display_name,
-        addr_spec=result.normalized,
-        ascii_addr_spec=result.ascii_email,
-    )
+    return result.normalized, result.ascii_email
+
+
+# The common case, decided without importing email-validator (whose import alone costs more
+# than a whole SMTP exchange on loopback): an ASCII dot-atom local part and a host name whose
+# labels are letters, digits and inner hyphens, within RFC 5321's lengths. email-validator
+# accepts exactly these unchanged, bar the domain's case (a test checks the agreement).
+_PLAIN = re.compile(
+    r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"
+)
+
+
+def plain_ascii_address(addr: str) -> str | None:
+    """The normalised form of a plain ASCII address, or None to ask email-validator."""
+    found = _PLAIN.fullmatch(addr)
+    if found is None or len(found["local"]) > 64 or len(addr) > 254:
+        return None
+    domain = found["domain"].lower()
+    if len(domain) > 253 or "xn--" in domain or domain.rpartition(".")[2] in SPECIAL_USE:
+        return None  # punycode to decode, or a reserved name: the library decides
+    return f"{found['local']}@{domain}"
+
+
+# Reserved top-level names (RFC 6761, 6762, 7686): email-validator has opinions on these
+# (a test keeps this set a superset of its SPECIAL_USE_DOMAIN_NAMES).
+SPECIAL_USE = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test", "example",
+                         "internal", "home", "lan", "localdomain"})

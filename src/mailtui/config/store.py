@@ -12,16 +12,15 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.exceptions import ParseError
-from tomlkit.items import Table
-from tomlkit.toml_document import TOMLDocument
+from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
 from mailtui.config.validate import Issue, build_settings
 from mailtui.errors import ConfigError, Location
+
+if TYPE_CHECKING:
+    from tomlkit.items import Table
+    from tomlkit.toml_document import TOMLDocument
 
 
 class ConcurrentEditError(ConfigError):
@@ -46,28 +45,15 @@ class ConfigStore:
     # -- loading -----------------------------------------------------------------------
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            if must_exist:
-                raise ConfigError(
-                    f"{path}: no configuration file",
-                    hint="create one with `mailtui preset NAME` or pass --config PATH",
-                ) from None
+        import tomlkit
+        from tomlkit.exceptions import ParseError
+
+        data = _read(path, must_exist=must_exist)
+        if data is None:
             document = tomlkit.document()
             document.add(tomlkit.comment("mailtui configuration: see `mailtui --help`"))
             return cls(path, document, None)
-        except IsADirectoryError:
-            raise ConfigError(f"{path}: is a directory, not a configuration file") from None
-        except PermissionError:
-            raise ConfigError(f"{path}: permission denied") from None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise ConfigError(
-                "not valid UTF-8", location=Location(str(path), line), hint="save it as UTF-8"
-            ) from None
+        text = _decode(path, data)
         try:
             document = tomlkit.parse(text)
         except ParseError as exc:
@@ -84,7 +70,7 @@ class ConfigStore:
         return self._fingerprint is not None
 
     def text(self) -> str:
-        return tomlkit.dumps(self.document)
+        return self.document.as_string()
 
     def check(self) -> tuple[Settings | None, list[Issue]]:
         """Validate the document: the settings (None if an error prevents them) and all issues."""
@@ -96,42 +82,15 @@ class ConfigStore:
 
     def settings(self) -> Settings:
         """The validated settings; ConfigError listing every error otherwise."""
-        settings, issues = self.check()
-        errors = [i for i in issues if i.severity == "error"]
-        if settings is None or errors:
-            first = errors[0]
-            more = "".join(f"\n  {e}" for e in errors[1:])
-            raise ConfigError(f"{first.message}{more}", location=first.location, hint=first.hint)
-        return settings
+        return _valid(*self.check())
 
     def _permission_issues(self) -> list[Issue]:
-        if not self.exists:
-            return []
-        holds_plain_secret = [
-            f"{table}.password"
-            for table in ("server", "smime")
-            if isinstance(self.document.get(table), Mapping) and "password" in self.document[table]
-        ]
-        if not holds_plain_secret:
-            return []
-        try:
-            mode = self.path.stat().st_mode
-        except OSError:
-            return []
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            return [
-                Issue(
-                    "warning",
-                    Location(str(self.path)),
-                    f"holds a plain {', '.join(holds_plain_secret)} and is readable by "
-                    f"group or others (mode {stat.S_IMODE(mode):04o})",
-                    f"chmod 600 {self.path}, or use password_env / password_command",
-                )
-            ]
-        return []
+        return permission_issues(self.path, self.document) if self.exists else []
 
     # -- editing -----------------------------------------------------------------------
     def _table(self, dotted: str) -> Table:
+        import tomlkit
+
         node: Any = self.document
         for part in dotted.split("."):
             if part not in node:
@@ -238,5 +197,92 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
-    """Load and validate a configuration file; ConfigError (exit 3) with file:line otherwise."""
-    return ConfigStore.load(path, must_exist=must_exist).settings()
+    """Load and validate a configuration file; ConfigError (exit 3) with file:line otherwise.
+
+    Read-only, so it parses with the standard library's tomllib (faster to import than
+    tomlkit, which ConfigStore uses to edit without losing a byte)."""
+    import tomllib
+
+    data = _read(path, must_exist=must_exist)
+    if data is None:
+        return Settings(path=path)
+    text = _decode(path, data)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line, column = _toml_error_position(str(exc))
+        raise ConfigError(f"TOML syntax error: {message}",
+                          location=Location(str(path), line, column),
+                          hint="fix the line shown; the file was not changed") from None
+    issues: list[Issue] = []
+    settings = build_settings(document, text, path, issues)
+    issues.extend(permission_issues(path, document))
+    has_error = any(i.severity == "error" for i in issues)
+    return _valid(None if has_error else settings, issues)
+
+
+def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:
+    import re
+
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", text)
+    if not found:
+        return text, None, None
+    return text[: found.start()], int(found.group(1)), int(found.group(2))
+
+
+def _valid(settings: Settings | None, issues: list[Issue]) -> Settings:
+    errors = [i for i in issues if i.severity == "error"]
+    if settings is None or errors:
+        first = errors[0]
+        more = "".join(f"\n  {e}" for e in errors[1:])
+        raise ConfigError(f"{first.message}{more}", location=first.location, hint=first.hint)
+    return settings
+
+
+def _read(path: Path, *, must_exist: bool) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if must_exist:
+            raise ConfigError(
+                f"{path}: no configuration file",
+                hint="create one with `mailtui preset NAME` or pass --config PATH",
+            ) from None
+        return None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: permission denied") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "not valid UTF-8", location=Location(str(path), line), hint="save it as UTF-8"
+        ) from None
+
+
+def permission_issues(path: Path, document: Mapping[str, Any]) -> list[Issue]:
+    """A warning when the file holds a plain password and others may read it."""
+    holds_plain_secret = [
+        f"{table}.password"
+        for table in ("server", "smime")
+        if isinstance(document.get(table), Mapping) and "password" in document[table]
+    ]
+    if not holds_plain_secret:
+        return []
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return []
+    return [Issue(
+        "warning", Location(str(path)),
+        f"holds a plain {', '.join(holds_plain_secret)} and is readable by group or others "
+        f"(mode {stat.S_IMODE(mode):04o})",
+        f"chmod 600 {path}, or use password_env / password_command",
+    )]
