@@ -51,6 +51,7 @@ class Mailer:
         retries: int = 2,
         retry_delay: float = 2.0,
         on_event: Callable[[Any], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         from mailtui.javamail.resolve import resolve_plan
         from mailtui.outbox.build import MessageBuilder
@@ -64,7 +65,8 @@ class Mailer:
         self.builder = MessageBuilder(config)
         self._deliverer = Deliverer(resolve_plan(config, with_lint=False),
                                     config.server.password.resolve(), on_event=on_event,
-                                    retries=retries, retry_delay=retry_delay)
+                                    retries=retries, retry_delay=retry_delay,
+                                    on_retry=on_retry)
 
     def __enter__(self) -> Mailer:
         return self

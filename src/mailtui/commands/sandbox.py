@@ -186,50 +186,9 @@ def _wiring(sb: Sandbox) -> list[str]:
 
 
 def _send_test(settings: Any) -> int:
-    try:
-        from mailtui.commands.send_test import execute
-    except ImportError as exc:  # the engine is not in this build yet
-        if exc.name != "mailtui.commands.send_test":
-            raise
-        return _send_with_smtplib(settings)
+    from mailtui.commands.send_test import execute
+
     return int(execute(settings, to=None, event=None, as_json=False) or 0)
-
-
-def _send_with_smtplib(settings: Any) -> int:
-    """Stand-in until ``send-test`` exists: the same steps, without the live transcript."""
-    import smtplib
-    import ssl
-    from email.message import EmailMessage
-    from email.utils import formatdate, make_msgid
-
-    server = settings.server
-    props = server.properties
-    host, port = props["mail.smtp.host"], int(props["mail.smtp.port"])
-    context = ssl.create_default_context(cafile=props["mailtui.ssl.cafile"])
-    message = EmailMessage()
-    message["From"] = server.default_sender
-    message["To"] = server.test_recipient
-    message["Subject"] = "mailtui test message"
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="mailtui.invalid")
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content("This is a test message sent by mailtui to its sandbox.\n")
-    _say("  (send-test is not available in this build: sending with Python's smtplib)")
-    try:
-        with smtplib.SMTP(host, port, timeout=10) as client:
-            _say(f"  connected to {host}:{port}: {client.ehlo()[0]} EHLO")
-            client.starttls(context=context)
-            _say("  STARTTLS done, certificate verified against the sandbox CA")
-            client.ehlo()
-            client.login(server.username, server.password.resolve() or "")
-            _say(f"  AUTH as {server.username}: accepted")
-            addr = message["From"].addresses[0].addr_spec
-            client.send_message(message, from_addr=addr, to_addrs=[server.test_recipient])
-            _say("  message accepted (250)")
-    except (OSError, smtplib.SMTPException) as exc:
-        _say(f"  failed: {exc}")
-        return 1
-    return 0
 
 
 # -- viewing ---------------------------------------------------------------------------------

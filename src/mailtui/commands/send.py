@@ -80,8 +80,11 @@ def _single(args: argparse.Namespace, settings: Any) -> int:
 
     context = load_context_file(args.context) if args.context else {}
     live = LiveTranscript(sys.stdout) if args.verbose and not args.json else None
+    def retrying(text: str) -> None:
+        print(f"mailtui: {text}", file=sys.stderr, flush=True)
+
     with Mailer(settings, retries=args.retries, retry_delay=args.retry_delay,
-                on_event=live) as mailer:
+                on_event=live, on_retry=retrying) as mailer:
         message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
         try:
             delivery = mailer.send(message)
@@ -126,7 +129,9 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
 
     summary = run_batch(settings, items, results, retries=args.retries,
                         retry_delay=args.retry_delay, retry_uncertain=args.retry_uncertain,
-                        retry_failed=args.retry_failed, echo=echo)
+                        retry_failed=args.retry_failed, echo=echo,
+                        on_retry=lambda text: print(f"mailtui: {text}", file=sys.stderr,
+                                                    flush=True))
     print(f"mailtui: batch {batch}: {summary.line()}; results in {results}", file=sys.stderr)
     if summary.aborted:
         print(f"mailtui: stopped: {summary.aborted}\n  rerun the same command to resume",

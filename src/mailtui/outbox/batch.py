@@ -201,6 +201,7 @@ def run_batch(
     retry_uncertain: bool = False,
     retry_failed: bool = False,
     echo: Callable[[dict[str, Any]], None] | None = None,
+    on_retry: Callable[[str], None] | None = None,
 ) -> BatchSummary:
     from mailtui.javamail.resolve import resolve_plan
     from mailtui.outbox.build import MessageBuilder
@@ -213,7 +214,7 @@ def run_batch(
     plan = resolve_plan(settings, with_lint=False)
     journal = Journal(results, echo)
     deliverer = Deliverer(plan, settings.server.password.resolve(), retries=retries,
-                          retry_delay=retry_delay)
+                          retry_delay=retry_delay, on_retry=on_retry)
     try:
         for item, skip in pending(items, done, retry_uncertain=retry_uncertain,
                                   retry_failed=retry_failed):

@@ -86,6 +86,7 @@ class Deliverer:
         retry_delay: float = 2.0,
         pipelining: bool = True,
         sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.plan = plan
         self.password = password
@@ -94,6 +95,7 @@ class Deliverer:
         self.retry_delay = retry_delay
         self.pipelining = pipelining
         self.sleep = sleep
+        self.on_retry = on_retry
         self.session: Any = None
         self.connections = 0
 
@@ -146,7 +148,13 @@ class Deliverer:
                     return self._result("uncertain", attempt, failure, explanation, fix)
                 temporary = is_temporary(failure)
                 if temporary and attempt <= self.retries:
-                    self.sleep(self.retry_delay * 2 ** (attempt - 1))
+                    delay = self.retry_delay * 2 ** (attempt - 1)
+                    if self.on_retry:
+                        what = (f"{failure.reply_code} {failure.reply or ''}".strip()
+                                if failure.reply_code else failure.kind)
+                        self.on_retry(f"temporary failure at {failure.during} ({what}): "
+                                      f"try {attempt + 1} of {self.retries + 1} in {delay:g} s")
+                    self.sleep(delay)
                     continue
                 explanation, fix = self._explain(failure)
                 if failure.during in CONNECTION_STAGES:
