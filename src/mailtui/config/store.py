@@ -6,9 +6,7 @@ tomlkit keeps comments, key order, formatting and unknown keys of everything we 
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mailtui.config.model import Settings
 from mailtui.config.validate import Issue, build_settings
 from mailtui.errors import ConfigError, Location
+from mailtui.files import atomic_write_private
 
 if TYPE_CHECKING:
     from tomlkit.items import Table
@@ -146,8 +145,9 @@ class ConfigStore:
         self._refuse_if_changed(text)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if self.exists and self.path.exists():
-            _atomic_write(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
-        _atomic_write(self.path, text)
+            backup = self.path.with_name(self.path.name + ".bak")
+            atomic_write_private(backup, self.path.read_bytes())
+        atomic_write_private(self.path, text)
         self._fingerprint = hashlib.sha256(text).digest()
 
     def _refuse_if_changed(self, pending: bytes) -> None:
@@ -159,7 +159,7 @@ class ConfigStore:
         if current_fp == self._fingerprint:
             return
         side = self.path.with_name(self.path.name + ".pending")
-        _atomic_write(side, pending)
+        atomic_write_private(side, pending)
         what = "was created" if self._fingerprint is None else (
             "was deleted" if current is None else "changed"
         )
@@ -174,26 +174,6 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def load_settings(path: Path, *, must_exist: bool = True) -> Settings:

@@ -12,9 +12,10 @@ import datetime as dt
 import ipaddress
 import os
 import ssl
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from mailtui.files import atomic_write_private
 
 CA_NAME = "ca.pem"
 CERT_NAME = "server.pem"
@@ -232,21 +233,8 @@ def _generate(certs: SandboxCerts) -> None:
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     # Key first, so a reader never pairs a new certificate with an old key for long.
-    _write_private(certs.key_file, key_pem)
-    _write_private(certs.cert_file, server.public_bytes(pem) + ca.public_bytes(pem))
-    _write_private(certs.ca_file, ca.public_bytes(pem))
+    atomic_write_private(certs.key_file, key_pem)
+    atomic_write_private(certs.cert_file, server.public_bytes(pem) + ca.public_bytes(pem))
+    atomic_write_private(certs.ca_file, ca.public_bytes(pem))
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write atomically with mode 0600."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

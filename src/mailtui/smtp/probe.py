@@ -9,6 +9,7 @@ from typing import Any
 from mailtui.javamail.plan import Plan
 from mailtui.smtp.auth import choose_mechanism
 from mailtui.smtp.explain import explain
+from mailtui.smtp.results import outcome_json
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.tls import CertificateInfo, TlsInfo
@@ -37,16 +38,7 @@ class ProbeResult:
 
     def to_json(self, plan: Plan) -> dict[str, Any]:
         return {
-            "ok": self.ok,
-            "stage": str(self.stage),
-            "during": str(self.during) if self.during else None,
-            "exit_code": self.exit_code,
-            "reply_code": self.reply_code,
-            "enhanced_code": self.enhanced_code,
-            "reply": self.reply,
-            "explanation": self.explanation,
-            "fix": self.fix,
-            "duration_s": round(self.duration_s, 4),
+            **outcome_json(self),
             "host": plan.host,
             "port": plan.port,
             "security": plan.security,

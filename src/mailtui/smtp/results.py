@@ -165,21 +165,29 @@ class SessionResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "ok": self.ok,
-            "stage": str(self.stage),
-            "during": str(self.during) if self.during else None,
-            "exit_code": self.exit_code,
-            "reply_code": self.reply_code,
-            "enhanced_code": self.enhanced_code,
-            "reply": self.reply,
-            "explanation": self.explanation,
-            "fix": self.fix,
-            "duration_s": round(self.duration_s, 4),
+            **outcome_json(self),
             "message_sent": self.message_sent,
             "recipients": [r.to_json() for r in self.recipients],
             "tls": self.tls.to_json() if self.tls else None,
             "transcript": [e.to_json() for e in self.transcript],
         }
+
+
+def outcome_json(result: Any) -> dict[str, Any]:
+    """The fields a test send and a probe report alike: where it ended, the server's last
+    word, and what it means."""
+    return {
+        "ok": result.ok,
+        "stage": str(result.stage),
+        "during": str(result.during) if result.during else None,
+        "exit_code": result.exit_code,
+        "reply_code": result.reply_code,
+        "enhanced_code": result.enhanced_code,
+        "reply": result.reply,
+        "explanation": result.explanation,
+        "fix": result.fix,
+        "duration_s": round(result.duration_s, 4),
+    }
 
 
 def split_reply(code: int, raw: bytes) -> tuple[str | None, str]:
