@@ -21,7 +21,6 @@ from mailtui.errors import ConfigError, MessageBuildError
 from mailtui.events.render import Rendered, one_line_subject
 
 ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")
-_QUOTE_NEEDED = '()<>[]:;@\\,."'
 
 
 def parse_address(value: str, field: str) -> Mailbox:
@@ -55,12 +54,7 @@ def header_value(box: Mailbox) -> str | Address:
     """The header form of a mailbox: punycode domain when the local part is ASCII."""
     if box.ascii_addr_spec is not None:
         return Address(display_name=box.display_name, addr_spec=box.ascii_addr_spec)
-    if not box.display_name:
-        return box.addr_spec
-    name = box.display_name
-    if any(ch in _QUOTE_NEEDED for ch in name):
-        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{name} <{box.addr_spec}>"
+    return box.header_value()  # a UTF-8 local part: raw Unicode, for SMTPUTF8
 
 
 def _set_addresses(msg: EmailMessage, header: str, boxes: Sequence[Mailbox]) -> None:
