@@ -262,3 +262,32 @@ def test_subprocess_failure(tmp_path: Path, good_cert: Issued, workdir: Path,
     data = json.loads(proc.stdout)
     assert data["stage"] == "auth" and data["reply_code"] == 535
     assert_no_credentials(proc.stdout, proc.stderr)
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_server_echoing_credentials_is_scrubbed_everywhere(
+    tmp_path: Path, good_cert: Issued, workdir: Path, ca_file: Path, mechanism: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A broken or hostile server repeats what it was sent in its error reply: the reply,
+    the explanation, the JSON and the batch journal must still hold no credential."""
+    import base64
+
+    echoed = " ".join([
+        PASSWORD,
+        base64.b64encode(f"\0{USERNAME}\0{PASSWORD}".encode()).decode(),
+        base64.b64encode(PASSWORD.encode()).decode(),
+        base64.b64encode(f"{USERNAME}\0{PASSWORD}".encode()).decode(),
+    ])
+    monkeypatch.setenv("MAILTUI_TEST_PASSWORD", PASSWORD)
+    with start_server(mode="starttls", cert=good_cert, workdir=workdir,
+                      faults=Faults(auth=f"535 5.7.8 rejected: {echoed}")) as srv:
+        path = write_config(tmp_path / "echo.toml", srv.port, ca_file,
+                            extra=f'"mail.smtp.auth.mechanisms" = "{mechanism}"\n')
+        outputs = []
+        for argv in (["send-test"], ["send-test", "--json"]):
+            assert main(["--config", str(path), *argv]) == 23
+            out, err = capsys.readouterr()
+            assert "rejected" in out
+            outputs += [out, err]
+    assert_no_credentials(*outputs)

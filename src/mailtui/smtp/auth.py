@@ -51,6 +51,7 @@ def authenticate(
     if mechanism == "PLAIN":
         assert password is not None
         payload = _b64(f"{authzid or ''}\0{username}\0{password}".encode())
+        client.transcript.redactor.add_payload(payload.encode())
         client.send_secret(f"AUTH PLAIN {payload}",
                            f"AUTH PLAIN [credentials redacted: {len(payload)} bytes]")
         code, reply = client.getreply()
@@ -66,6 +67,8 @@ def authenticate(
             if code != 334:
                 return code, reply
             payload = _b64(value.encode())
+            if what == "password":
+                client.transcript.redactor.add_payload(payload.encode())
             client.send_secret(payload, f"[LOGIN {what} redacted: {len(payload)} bytes]")
             code, reply = client.getreply()
         return code, reply
@@ -77,6 +80,7 @@ def authenticate(
         challenge = base64.b64decode(reply.strip() or b"")
         digest = hmac.new(password.encode(), challenge, "md5").hexdigest()
         payload = _b64(f"{username} {digest}".encode())
+        client.transcript.redactor.add_payload(payload.encode())
         client.send_secret(payload, f"[CRAM-MD5 response redacted: {len(payload)} bytes]")
         return client.getreply()
     if mechanism == "XOAUTH2":
@@ -85,6 +89,7 @@ def authenticate(
         token = token_provider()
         client.transcript.redactor.add_secret(token)
         payload = _b64(f"user={username}\x01auth=Bearer {token}\x01\x01".encode())
+        client.transcript.redactor.add_payload(payload.encode())
         client.send_secret(f"AUTH XOAUTH2 {payload}",
                            f"AUTH XOAUTH2 [token redacted: {len(payload)} bytes]")
         code, reply = client.getreply()

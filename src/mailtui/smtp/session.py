@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from mailtui.javamail.plan import Plan
 from mailtui.smtp import tls as tlsmod
@@ -34,6 +35,8 @@ from mailtui.smtp.results import (
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.transcript import EventCallback, Transcript
 
+_T = TypeVar("_T")
+
 __all__ = [
     "Capabilities", "Failure", "RecipientResult", "SendResult", "Session", "SessionError",
     "SessionResult", "run_test_send", "split_reply",
@@ -43,6 +46,21 @@ DIAGNOSTIC_TIMEOUT = 5.0  # cap for the extra connections that explain a TLS fai
 
 
 # -- the session ---------------------------------------------------------------------------
+def _scrubbed(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Server replies and error details may echo credentials back: every failure leaving the
+    session is scrubbed by its redactor, whatever built it."""
+
+    @functools.wraps(method)
+    def wrapper(self: Session, *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except SessionError as err:
+            self.scrub(err.failure)
+            raise
+
+    return wrapper
+
+
 class Session:
     """One SMTP connection driven by a plan. Use as a context manager::
 
@@ -64,7 +82,7 @@ class Session:
         self.password = password
         self.token_provider = token_provider
         self.transcript = transcript if transcript is not None else Transcript(on_event)
-        self.transcript.redactor.add_secret(password)
+        self.transcript.redactor.add_credentials(plan.username, password)
         self.client: RecordingSMTP | None = None
         self.greeting: str | None = None
         self.capabilities: Capabilities | None = None
@@ -193,6 +211,7 @@ class Session:
             client.timeouts = previous
 
     # -- connection --------------------------------------------------------------------
+    @_scrubbed
     def connect(self, *, authenticate: bool = True) -> Capabilities:
         """Greeting, EHLO, TLS (as the plan says), EHLO again, AUTH. Raises SessionError."""
         plan = self.plan
@@ -387,10 +406,20 @@ class Session:
                                        detail="not connected"))
         return self.client
 
+    def scrub(self, failure: Failure) -> Failure:
+        """Remove every registered secret form from a failure's texts (in place)."""
+        scrub = self.transcript.redactor.scrub
+        if failure.reply is not None:
+            failure.reply = scrub(failure.reply)
+        if failure.detail is not None:
+            failure.detail = scrub(failure.detail)
+        return failure
+
     def _caps(self) -> Capabilities:
         return self.capabilities or Capabilities({}, False)
 
     # -- sending -------------------------------------------------------------------------
+    @_scrubbed
     def send(
         self,
         envelope_from: str,
@@ -419,6 +448,7 @@ class Session:
                 self.reset()
             raise
 
+    @_scrubbed
     def reset(self) -> None:
         """RSET: abandon the current transaction, keep the connection."""
         client = self._client()
@@ -625,6 +655,8 @@ def run_test_send(
         failure = err.failure
     finally:
         session.close()
+    if failure is not None:
+        session.scrub(failure)
     duration = time.monotonic() - started
     facts = _facts(session, sender)
     if failure is None:

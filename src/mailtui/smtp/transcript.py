@@ -73,6 +73,18 @@ class Redactor:
         """A whole AUTH payload (clear and base64) that must never be shown."""
         self.add_secret(payload, min_length=1)
 
+    def add_credentials(self, username: str | None, password: str | None) -> None:
+        """Every form a login may take on the wire, registered before any is sent: the
+        password, and the PLAIN payloads (``\\0user\\0password``, ``user\\0password``), in
+        clear and base64, so a server that echoes one back is scrubbed too."""
+        if not password:
+            return
+        self.add_secret(password)
+        self.add_payload(_b64(password.encode()).encode())
+        user = username or ""
+        for payload in (f"\0{user}\0{password}", f"{user}\0{password}"):
+            self.add_payload(payload.encode())
+
     def scrub(self, text: str) -> str:
         for form in self._forms:
             if form in text:
