@@ -239,3 +239,19 @@ def test_import_round_trips_export(cfg: Path, tmp_path: Path,
 def test_import_missing_file_is_exit_3(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--config", str(cfg), "properties", "import", "/nope.properties")
     assert code == 3 and "/nope.properties" in err
+
+
+def test_passwd_like_keys_are_masked_and_never_exported(
+    cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    props = tmp_path / "in.properties"
+    props.write_text("mail.smtp.host=h.example.org\nmail.smtp.passwd=hunter99\n"
+                     "mail.smtp.proxy.password=prox-y-pw\n")
+    code, out, err = run(capsys, "--config", str(cfg), "properties", "import", str(props))
+    assert code == 0
+    code, exported, _ = run(capsys, "--config", str(cfg), "properties", "export")
+    assert code == 0
+    _, checked, _ = run(capsys, "--config", str(cfg), "check")
+    for text in (out, err, exported, checked):
+        assert "hunter99" not in text and "prox-y-pw" not in text
+    assert "mail.smtp.passwd" in out  # named, masked

@@ -238,3 +238,17 @@ def test_plain_password_in_a_readable_file_is_warned_about(tmp_path: Path) -> No
     path.chmod(0o600)
     _, issues = ConfigStore.load(path).check()
     assert not [i for i in issues if "readable" in i.message]
+
+
+@pytest.mark.parametrize("snippet", ['[server]\npassword = 12345678\n',
+                                     '[smime]\npassword = 987654321\n',
+                                     '[server.properties]\n"mail.smtp.passwd" = [4242424242]\n'])
+def test_a_mistyped_password_is_not_echoed(tmp_path: Path, snippet: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(snippet)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    text = info.value.describe()
+    assert "must be a string, not a " in text
+    for secret in ("12345678", "987654321", "4242424242"):
+        assert secret not in text

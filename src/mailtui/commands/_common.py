@@ -33,13 +33,10 @@ def load_store_from_args(args: argparse.Namespace, *, must_exist: bool = True) -
                             must_exist=must_exist)
 
 
-def is_secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return any(word in lowered for word in ("password", "secret", "token"))
-
-
 def format_changes(changes: Any) -> list[str]:
     """``+ key = value`` / ``- key = value`` / ``~ key: old -> new``; secrets masked."""
+    from mailtui.javamail.catalog import is_secret_key
+
     lines = []
     for change in changes:
         def shown(value: str | None, key: str = change.key) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mailtui.commands._common import format_changes, is_secret_key, load_store_from_args
+from mailtui.commands._common import format_changes, load_store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,6 +87,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from mailtui import __version__
     from mailtui.commands._common import load_settings_from_args
+    from mailtui.javamail.catalog import is_secret_key
     from mailtui.javamail.export import format_properties
     from mailtui.javamail.resolve import View, protocol_of, resolve_plan
 

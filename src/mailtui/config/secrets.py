@@ -55,9 +55,10 @@ def _run_command(ref: SecretRef, timeout: float) -> str:
             hint="a secret command must print the secret and exit without asking anything",
         ) from None
     if proc.returncode != 0:
-        # stderr may help, but never echo stdout: it could be the secret.
+        # stderr may help, but not when the command printed anything on stdout: that may be
+        # the secret, and a wrapper (set -x, a debug log) may have repeated it on stderr.
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = f": {err[-1][:200]}" if err else ""
+        detail = f": {err[-1][:200]}" if err and not proc.stdout.strip() else ""
         raise ConfigError(f"{name} exited with status {proc.returncode}{detail}")
     secret = proc.stdout.decode("utf-8", "replace").strip()
     if not secret:

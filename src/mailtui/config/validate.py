@@ -122,7 +122,8 @@ def build_settings(
         if kind is dict and isinstance(plain, dict):
             return plain
         expected = {str: "a string", bool: "true or false", dict: "a table"}[kind]
-        err(table, key, f"{table}.{key} must be {expected}, not {plain!r}")
+        shown = "a " + type(plain).__name__ if "password" in key else repr(plain)
+        err(table, key, f"{table}.{key} must be {expected}, not {shown}")
         return default
 
     def address(table: str, doc: Mapping[str, Any], key: str) -> str | None:
@@ -163,8 +164,11 @@ def build_settings(
         elif isinstance(value, (str, int)):
             properties[str(key)] = str(value)
         else:
+            from mailtui.javamail.catalog import is_secret_key
+
+            shown = "a " + type(value).__name__ if is_secret_key(str(key)) else repr(value)
             err("server.properties", str(key),
-                f"server.properties.{key} must be a string, not {value!r}")
+                f"server.properties.{key} must be a string, not {shown}")
     server = ServerSettings(
         enabled=typed("server", server_doc, "enabled", bool, False),
         username=typed("server", server_doc, "username", str, None),

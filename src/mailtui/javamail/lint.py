@@ -54,12 +54,12 @@ def lint(settings: Settings, plan: Plan) -> list[Finding]:
 
 @rule
 def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
-    from mailtui.javamail.catalog import lookup, suggest, validate_value
+    from mailtui.javamail.catalog import is_secret_key, lookup, suggest, validate_value
 
     for key, value in settings.server.properties.items():
         spec = lookup(key)
         if spec is None:
-            if "password" in key.lower():
+            if is_secret_key(key):
                 yield Finding("error", "password-in-properties",
                               "a password does not belong in the server properties (it would "
                               "be exported and shown)",
