@@ -183,13 +183,60 @@ def test_lost_reply_is_uncertain_and_never_resent(
     assert journal["msg-2"]["status"] == "uncertain"
     assert "may" in journal["msg-2"]["explanation"].lower() or journal["msg-2"]["explanation"]
 
-    again = run(settings, batch, results)  # resume: nothing left to send
-    assert again.counts == {"skipped": 4}
+    again = run(settings, batch, results)  # resume: nothing is sent again...
+    assert again.counts == {"skipped": 3, "unconfirmed": 1}
+    assert again.exit_code == 28  # ...but the unconfirmed message keeps the run non-zero
     assert len(handler.received) == 4
 
     forced = run(settings, batch, results, retry_uncertain=True)
     assert forced.counts == {"sent": 1, "skipped": 3}
     assert len(handler.received) == 5
+
+
+def test_editing_the_batch_file_does_not_resend(
+    server_factory: Any, ca_file: Path, tmp_path: Path
+) -> None:
+    handler = ScriptedHandler()
+    controller = server_factory(handler)
+    batch = tmp_path / "batch.jsonl"
+    write_batch(batch, 3)
+    lines = [json.loads(x) for x in batch.read_text().splitlines()]
+    for line in lines:
+        del line["id"]  # keyed by content
+    batch.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    results = tmp_path / "results.jsonl"
+    settings = settings_for(controller.port, ca_file)
+    assert run(settings, batch, results).counts == {"sent": 3}
+    extra = {**lines[0], "to": "new@example.org"}
+    batch.write_text("\n" + "\n".join(json.dumps(x) for x in [extra, *reversed(lines)]) + "\n")
+    summary = run(settings, batch, results)
+    assert summary.counts == {"sent": 1, "skipped": 3}
+    assert len(handler.received) == 4
+
+
+def test_a_torn_results_line_does_not_corrupt_the_next_run(
+    server_factory: Any, ca_file: Path, tmp_path: Path
+) -> None:
+    handler = ScriptedHandler()
+    controller = server_factory(handler)
+    batch = write_batch(tmp_path / "batch.jsonl", 2)
+    results = tmp_path / "results.jsonl"
+    settings = settings_for(controller.port, ca_file)
+    run(settings, batch, results)
+    data = results.read_bytes()
+    results.write_bytes(data[: data.rindex(b'"status": "sent"')])  # crash mid-write
+    assert run(settings, batch, results, retry_uncertain=True).counts == {"sent": 1,
+                                                                          "skipped": 1}
+    journal = read_journal(results)  # every line parses again (no two records on one line)
+    assert {k: v["status"] for k, v in journal.items()} == {"msg-1": "sent", "msg-2": "sent"}
+
+
+def test_an_unusable_results_path_is_a_clear_error(tmp_path: Path, ca_file: Path) -> None:
+    from mailtui.errors import ConfigError
+
+    batch = write_batch(tmp_path / "batch.jsonl", 1)
+    with pytest.raises(ConfigError, match="results file"):
+        run(settings_for(1, ca_file), batch, tmp_path)  # a directory
 
 
 def test_bad_password_aborts_then_resume_sends_everything_once(
@@ -263,3 +310,12 @@ def test_batch_file_errors_name_each_line_and_send_nothing(tmp_path: Path) -> No
     for line in (2, 3, 4):
         assert re.search(rf"bad\.jsonl:{line}: ", text)
     assert "bad.jsonl:1:" not in text
+
+
+def test_a_results_file_that_is_not_ours_is_refused(tmp_path: Path) -> None:
+    from mailtui.errors import ConfigError
+
+    results = tmp_path / "notes.txt"
+    results.write_text('{"key": "a", "status": "sent"}\nshopping list\n')
+    with pytest.raises(ConfigError, match=r"notes\.txt:2: not a results line"):
+        read_journal(results)

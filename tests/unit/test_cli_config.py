@@ -255,3 +255,43 @@ def test_passwd_like_keys_are_masked_and_never_exported(
     for text in (out, err, exported, checked):
         assert "hunter99" not in text and "prox-y-pw" not in text
     assert "mail.smtp.passwd" in out  # named, masked
+
+
+def test_import_refuses_values_it_reports_as_errors(
+    cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    props = tmp_path / "bad.properties"
+    props.write_text("mail.smtp.host=h.example.org\nmail.smtp.port=58x7\n")
+    code, out, err = run(capsys, "--config", str(cfg), "properties", "import", str(props))
+    assert code == 3 and "bad.properties:2:" in out and "nothing was saved" in err
+    assert cfg.read_text() == BASE
+    code, _, _ = run(capsys, "--config", str(cfg), "properties", "import", "--force",
+                     str(props))
+    assert code == 0 and '"mail.smtp.port" = "58x7"' in cfg.read_text()
+    code, out, _ = run(capsys, "--config", str(cfg), "check")
+    assert code == 3 and "58x7" in out
+
+
+def test_a_line_break_in_a_property_is_an_error(cfg: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    cfg.write_text(BASE + '\n[server.properties]\n"mail.smtp.host" = "h.example.org"\n'
+                   '"mail.smtp.localhost" = "evil\\r\\nRSET"\n')
+    code, _, err = run(capsys, "--config", str(cfg), "plan")
+    assert code == 3 and f"{cfg}:10:" in err and "line break" in err
+
+
+def test_saving_through_a_symlink_keeps_the_link(cfg: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    link = tmp_path / "link.toml"
+    link.symlink_to(cfg)
+    code, _, _ = run(capsys, "--config", str(link), "preset", "gmail")
+    assert code == 0
+    assert link.is_symlink() and "smtp.gmail.com" in cfg.read_text()
+    assert cfg.with_name("mailtui.toml.bak").read_text() == BASE
+
+
+def test_a_byte_order_mark_is_accepted(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    code, out, err = run(capsys, "--config", str(cfg), "plan", "--json")
+    assert code == 0 and "syntax" not in err
+    assert json.loads(out)["username"] == "me@example.org"

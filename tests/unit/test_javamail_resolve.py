@@ -136,6 +136,10 @@ def test_mechanism_order_and_disable_flags() -> None:
     assert plan.mechanisms == ("LOGIN", "PLAIN", "XOAUTH2")
     plan = resolve_plan(settings_with({**base, "mail.smtp.auth.mechanisms": "XOAUTH2,PLAIN"}))
     assert plan.mechanisms == ("XOAUTH2", "PLAIN")
+    # As Jakarta Mail: the disable flags only filter the default list.
+    plan = resolve_plan(settings_with({**base, "mail.smtp.auth.mechanisms": "LOGIN",
+                                       "mail.smtp.auth.login.disable": "true"}))
+    assert plan.mechanisms == ("LOGIN",)
 
 
 def test_ssl_trust_and_identity() -> None:

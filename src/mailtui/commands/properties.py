@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--as-is", action="store_true",
                      help="store values exactly as Java would read them (no clean-up)")
     imp.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    imp.add_argument("--force", action="store_true",
+                     help="store the properties even when some values are errors")
     imp.set_defaults(handler=run_import)
     exp = actions.add_parser(
         "export",
@@ -67,6 +69,12 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"    fix: {diag.fix}")
     if not result.entries:
         raise ConfigError(f"{source}: no properties found", hint="expect key=value lines")
+    unfixed = [d for d in result.diagnostics
+               if d.severity == "error" and not (d.applied and not args.as_is)]
+    if unfixed and not args.force and not args.dry_run:
+        raise ConfigError(f"{source}: {len(unfixed)} error(s) above; nothing was saved",
+                          hint="fix those lines and import again, or add --force to store "
+                          "them as they are (then `mailtui check`)")
     incoming: dict[str, str] = {}
     for entry in result.entries:
         incoming[entry.key] = entry.raw if args.as_is else entry.value

@@ -136,7 +136,7 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
     if summary.aborted:
         print(f"mailtui: stopped: {summary.aborted}\n  rerun the same command to resume",
               file=sys.stderr)
-    if summary.counts.get("uncertain"):
+    if summary.counts.get("uncertain") or summary.counts.get("unconfirmed"):
         print("mailtui: 'uncertain' messages may have been delivered (the reply was lost): "
               "check, then rerun with --retry-uncertain to send them again", file=sys.stderr)
     return summary.exit_code

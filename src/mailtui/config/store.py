@@ -143,12 +143,17 @@ class ConfigStore:
         ``<name>.bak``. Refuses when the file changed on disk since it was loaded."""
         text = self.text().encode("utf-8")
         self._refuse_if_changed(text)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if self.exists and self.path.exists():
-            backup = self.path.with_name(self.path.name + ".bak")
-            atomic_write_private(backup, self.path.read_bytes())
-        atomic_write_private(self.path, text)
+        target = self._target()
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if self.exists and target.exists():
+            backup = target.with_name(target.name + ".bak")
+            atomic_write_private(backup, target.read_bytes())
+        atomic_write_private(target, text)
         self._fingerprint = hashlib.sha256(text).digest()
+
+    def _target(self) -> Path:
+        """The file to replace: a symlinked configuration is written through its link."""
+        return self.path.resolve() if self.path.is_symlink() else self.path
 
     def _refuse_if_changed(self, pending: bytes) -> None:
         try:
@@ -158,7 +163,8 @@ class ConfigStore:
         current_fp = hashlib.sha256(current).digest() if current is not None else None
         if current_fp == self._fingerprint:
             return
-        side = self.path.with_name(self.path.name + ".pending")
+        target = self._target()
+        side = target.with_name(target.name + ".pending")
         atomic_write_private(side, pending)
         what = "was created" if self._fingerprint is None else (
             "was deleted" if current is None else "changed"
@@ -237,7 +243,7 @@ def _read(path: Path, *, must_exist: bool) -> bytes | None:
 
 def _decode(path: Path, data: bytes) -> str:
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")  # a BOM some editors add
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(

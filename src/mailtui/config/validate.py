@@ -161,6 +161,10 @@ def build_settings(
     for key, value in props_doc.items():
         if isinstance(value, bool):
             properties[str(key)] = "true" if value else "false"
+        elif isinstance(value, str) and any(ch in value for ch in "\r\n\0"):
+            err("server.properties", str(key),
+                f"server.properties.{key} contains a line break or NUL",
+                "a property value is one line; it would inject SMTP commands")
         elif isinstance(value, (str, int)):
             properties[str(key)] = str(value)
         else:

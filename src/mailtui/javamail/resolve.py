@@ -105,8 +105,9 @@ def mechanisms_of(view: View) -> tuple[str, ...]:
     for raw in names:
         name = raw.upper()
         disable_key = f"auth.{name.lower()}.disable"
-        # XOAUTH2 is off by default, unless auth.mechanisms names it (as in Jakarta Mail).
-        if view.flag(disable_key, name in _DISABLED_BY_DEFAULT and not explicit):
+        # As Jakarta Mail: the auth.<mech>.disable flags (XOAUTH2 off by default) only
+        # filter the default list; mechanisms named in auth.mechanisms are used as named.
+        if not explicit and view.flag(disable_key, name in _DISABLED_BY_DEFAULT):
             continue
         if name in SUPPORTED_MECHANISMS and name not in chosen:
             chosen.append(name)
@@ -144,6 +145,12 @@ def envelope_sender(settings: Settings, view: View) -> str | None:
 def resolve_plan(settings: Settings, *, with_lint: bool = True) -> Plan:
     """The connection mailtui will make for these settings (warnings from lint included)."""
     props = settings.server.properties
+    for key, value in props.items():
+        if any(ch in value for ch in "\r\n\0"):
+            from mailtui.errors import ConfigError
+
+            raise ConfigError(f"server.properties: {key} contains a line break or NUL",
+                              hint="a property value is one line; it would inject SMTP commands")
     view = View(props, protocol_of(props))
     security = security_of(view)
     host = (view.get("host") or props.get("mail.host") or "").strip() or None

@@ -5,7 +5,9 @@ Each input line is ``{"event": ID, "to": ADDR | [ADDR...], "context": {...}, "lo
 ``sending`` just before it is transmitted, then ``sent``, ``failed``, ``deferred``,
 ``uncertain`` or ``invalid``. A rerun skips what is ``sent``; it also skips ``uncertain``
 messages (and those left ``sending`` by a crash), whose reply was lost and which may have been
-delivered, unless asked to retry them: a message is never sent twice behind your back.
+delivered, unless asked to retry them: a message is never sent twice behind your back. Such
+skipped-but-unconfirmed messages keep the run's exit code non-zero. Messages are keyed by their
+``id``, else by their content, so editing the file does not resend what was sent.
 """
 
 from __future__ import annotations
@@ -47,11 +49,12 @@ def read_batch(path: Path) -> list[BatchItem]:
     items: list[BatchItem] = []
     problems: list[str] = []
     keys: dict[str, int] = {}
+    seen: dict[str, int] = {}  # identical messages: the 1st, 2nd, ... of their kind
     for number, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
             continue
         try:
-            item = _item(raw, number, catalog)
+            item = _item(raw, number, catalog, seen)
         except ValueError as exc:
             problems.append(f"{path}:{number}: {exc}")
             continue
@@ -73,7 +76,7 @@ def read_batch(path: Path) -> list[BatchItem]:
     return items
 
 
-def _item(raw: str, number: int, catalog: Any) -> BatchItem:
+def _item(raw: str, number: int, catalog: Any, seen: dict[str, int]) -> BatchItem:
     from mailtui.config.addresses import parse_mailbox
 
     try:
@@ -107,7 +110,13 @@ def _item(raw: str, number: int, catalog: Any) -> BatchItem:
         raise ValueError(f"locale must be one of {', '.join(LOCALES)}, not {locale!r}")
     key = data.get("id")
     if key is None:
-        key = f"line-{number}-{hashlib.sha256(raw.encode()).hexdigest()[:12]}"
+        # Keyed by content, not by line number: editing or reordering the file does not make
+        # a sent message look new; identical lines are told apart by their rank.
+        content = json.dumps([event, recipients, context, locale], sort_keys=True,
+                             ensure_ascii=False)
+        digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+        seen[digest] = seen.get(digest, 0) + 1
+        key = f"{digest}-{seen[digest]}"
     elif not isinstance(key, str) or not key:
         raise ValueError('"id" must be a non-empty string')
     return BatchItem(number, key, event, tuple(recipients), context, locale)
@@ -120,6 +129,10 @@ def read_journal(path: Path) -> dict[str, dict[str, Any]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return last
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the results file: {exc}",
+                          location=Location(str(path)),
+                          hint="give another --results file") from None
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
@@ -127,8 +140,8 @@ def read_journal(path: Path) -> dict[str, dict[str, Any]]:
             record = json.loads(raw)
             last[str(record["key"])] = record
         except (json.JSONDecodeError, KeyError, TypeError):
-            if number == len(lines):
-                continue  # torn by a crash: the record before it (e.g. "sending") stands
+            if raw.startswith('{"key": '):
+                continue  # a record torn by a crash: the one before it (e.g. "sending") stands
             raise ConfigError(f"{path}:{number}: not a results line",
                               hint="give another --results file, or repair this one") from None
     return last
@@ -148,7 +161,8 @@ class BatchSummary:
             self.exit_code = exit_code
 
     def line(self) -> str:
-        order = ("sent", "failed", "deferred", "uncertain", "invalid", "skipped")
+        order = ("sent", "failed", "deferred", "uncertain", "invalid", "skipped",
+                 "unconfirmed", "failed earlier", "invalid earlier")
         parts = [f"{self.counts.get(k, 0)} {k}" for k in order if self.counts.get(k)]
         sent = self.counts.get("sent", 0)
         rate = f", {sent / self.duration_s:.1f} msg/s" if sent and self.duration_s else ""
@@ -160,8 +174,19 @@ class Journal:
     """Appends result records, one JSON object per line, flushed at once."""
 
     def __init__(self, path: Path, echo: Callable[[dict[str, Any]], None] | None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle: TextIO = path.open("a", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle: TextIO = path.open("a+", encoding="utf-8")
+            if self.handle.tell():  # a line torn by a crash must not swallow the next record
+                self.handle.seek(self.handle.tell() - 1)
+                torn = self.handle.read(1) != "\n"
+                self.handle.seek(0, 2)
+                if torn:
+                    self.handle.write("\n")
+        except OSError as exc:
+            raise ConfigError(f"cannot write the results file: {exc.strerror or exc}",
+                              location=Location(str(path)),
+                              hint="give a writable --results FILE") from None
         self.echo = echo
 
     def write(self, record: dict[str, Any], *, echo: bool = True) -> None:
@@ -177,18 +202,20 @@ class Journal:
 def pending(
     items: list[BatchItem], journal: dict[str, dict[str, Any]], *, retry_uncertain: bool,
     retry_failed: bool,
-) -> Iterator[tuple[BatchItem, str | None]]:
-    """Each item with the reason to skip it, or None to send it."""
+) -> Iterator[tuple[BatchItem, str | None, int]]:
+    """Each item with how an earlier run left it: (item, None, 0) to send it, else the summary
+    bucket it is skipped into and the exit code it still stands for (0 once sent)."""
     for item in items:
-        status = journal.get(item.key, {}).get("status")
+        record = journal.get(item.key, {})
+        status = record.get("status")
         if status == "sent":
-            yield item, "already sent"
+            yield item, "skipped", 0
         elif status in ("uncertain", "sending") and not retry_uncertain:
-            yield item, "reply lost in an earlier run: may have been delivered"
+            yield item, "unconfirmed", int(record.get("exit_code") or 28)
         elif status in ("failed", "invalid") and not retry_failed:
-            yield item, f"{status} in an earlier run"
+            yield item, f"{status} earlier", int(record.get("exit_code") or 3)
         else:
-            yield item, None
+            yield item, None, 0
 
 
 def run_batch(
@@ -216,12 +243,12 @@ def run_batch(
     deliverer = Deliverer(plan, settings.server.password.resolve(), retries=retries,
                           retry_delay=retry_delay, on_retry=on_retry)
     try:
-        for item, skip in pending(items, done, retry_uncertain=retry_uncertain,
-                                  retry_failed=retry_failed):
+        for item, skip, skipped_code in pending(items, done, retry_uncertain=retry_uncertain,
+                                                retry_failed=retry_failed):
             base = {"key": item.key, "line": item.line, "event": item.event,
                     "to": list(item.to)}
             if skip:
-                summary.add("skipped", 0)
+                summary.add(skip, skipped_code)
                 continue
             try:
                 message = builder.build(item.event, item.to, item.context, locale=item.locale)

@@ -117,6 +117,8 @@ class RecordingSMTP(smtplib.SMTP):
     def send(self, s: str | bytes) -> None:  # type: ignore[override]
         """A command line (smtplib's putcmd lands here): recorded, then written."""
         data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        if any(c in data.rstrip(b"\r\n") for c in (b"\r", b"\n")):
+            raise ValueError("a line break inside an SMTP command")  # never inject commands
         self.record("client", data.decode("utf-8", "replace").rstrip("\r\n"))
         self._write(data)
 
@@ -130,6 +132,8 @@ class RecordingSMTP(smtplib.SMTP):
 
     def send_lines(self, lines: list[str]) -> None:
         """Several command lines in one write (PIPELINING), each recorded."""
+        if any("\r" in line or "\n" in line for line in lines):
+            raise ValueError("a line break inside an SMTP command")
         for line in lines:
             self.record("client", line)
         self._write("".join(f"{ln}\r\n" for ln in lines).encode(self.command_encoding))
