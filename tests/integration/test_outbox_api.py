@@ -150,3 +150,61 @@ def test_send_test_signs_and_reports_it(server: RunningServer, config: Path,
                           capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "Verification successful" in proc.stderr
+
+
+def test_notifications_are_signed_and_encrypted_and_openssl_agrees(
+    server: RunningServer, config: Path, test_ca: Authority, tmp_path: Path
+) -> None:
+    from mailtui.events.catalog import load_catalog
+
+    signer = test_ca.issue_smime("sender@example.org", common_name="Records")
+    bob = test_ca.issue_smime("bob@example.org")
+    recipients = tmp_path / "recipients"
+    recipients.mkdir()
+    (recipients / "bob@example.org.pem").write_bytes(bob.cert_pem())
+    bob_cert, bob_key = bob.write(tmp_path / "bob", "bob")
+    (tmp_path / "signer.p12").write_bytes(signer.p12("p12-pass"))
+    config.write_text(config.read_text() + '\n[smime]\ncertificate = "signer.p12"\n'
+                      'password = "p12-pass"\nencrypt = "when-possible"\n'
+                      'recipients = "recipients"\n')
+    samples = load_catalog().get("record_shared").samples("en")
+    with Mailer(load_config(config)) as mailer:
+        message = mailer.builder.build("record_shared", "bob@example.org", samples)
+        assert message.signed and message.encrypted
+        mailer.send(message)
+    received = tmp_path / "received.eml"
+    received.write_bytes(server.received[0].data)
+    ca = test_ca.write_ca(tmp_path / "ca-check.pem")
+
+    def openssl(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["openssl", *args], capture_output=True, timeout=30, check=False)
+
+    decrypted = openssl("cms", "-decrypt", "-recip", str(bob_cert), "-inkey", str(bob_key),
+                        "-in", str(received))
+    assert decrypted.returncode == 0, decrypted.stderr
+    inner = tmp_path / "inner.eml"
+    inner.write_bytes(decrypted.stdout)
+    verified = openssl("smime", "-verify", "-CAfile", str(ca), "-in", str(inner))
+    assert verified.returncode == 0, verified.stderr
+    assert b"Verification successful" in verified.stderr
+
+
+def test_encrypt_always_without_a_certificate_stops_at_message_build(
+    server: RunningServer, config: Path, test_ca: Authority, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    signer = test_ca.issue_smime("sender@example.org")
+    (tmp_path / "signer.p12").write_bytes(signer.p12(None))
+    (tmp_path / "recipients").mkdir()
+    config.write_text(config.read_text() + '\n[smime]\ncertificate = "signer.p12"\n'
+                      'encrypt = "always"\nrecipients = "recipients"\n')
+    context = tmp_path / "ctx.json"
+    from mailtui.events.catalog import load_catalog
+
+    context.write_text(json.dumps(load_catalog().get("record_shared").samples("en"),
+                                  default=str))
+    code = main(["--config", str(config), "send", "record_shared", "--to",
+                 "carol@example.org", "--context", str(context)])
+    err = capsys.readouterr().err
+    assert code == 30 and "carol@example.org" in err
+    assert server.received == []

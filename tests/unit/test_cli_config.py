@@ -295,3 +295,22 @@ def test_a_byte_order_mark_is_accepted(cfg: Path, capsys: pytest.CaptureFixture[
     code, out, err = run(capsys, "--config", str(cfg), "plan", "--json")
     assert code == 0 and "syntax" not in err
     assert json.loads(out)["username"] == "me@example.org"
+
+
+def test_check_reports_template_and_certificate_problems(
+    cfg: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overrides = cfg.parent / "templates" / "en"
+    overrides.mkdir(parents=True)
+    (overrides / "task_completed.subject.txt").write_text("Done: {{ task_title }\n")
+    (cfg.parent / "sender.p12").write_bytes(b"not a certificate at all")
+    cfg.write_text(BASE + '\n[server.properties]\n"mail.smtp.host" = "h.example.org"\n'
+                   '"mail.smtp.port" = "587"\n"mail.smtp.auth" = "true"\n'
+                   '"mail.smtp.starttls.enable" = "true"\n'
+                   '"mail.smtp.starttls.required" = "true"\n'
+                   '[smime]\ncertificate = "sender.p12"\n'
+                   '[templates]\ndirectory = "templates"\n')
+    code, out, _ = run(capsys, "--config", str(cfg), "check")
+    assert code == 3
+    assert f"{overrides / 'task_completed.subject.txt'}:1: error:" in out
+    assert "sender.p12" in out and "not a PKCS#12" in out
