@@ -87,3 +87,15 @@ def test_settings_drive_locale_overrides_sender_and_recipient(
     assert msg["Message-ID"].endswith("@example.org>")
     text = msg.get_body(("plain",)).get_content()
     assert "admin@example.org" in text and "Vous recevez ce courriel" in text
+
+
+def test_overrides_found_with_a_relative_config_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "conf" / "tpl" / "en").mkdir(parents=True)
+    (tmp_path / "conf" / "tpl" / "en" / "task_completed.subject.txt").write_text(
+        "OVERRIDDEN {{ task_title }}\n", encoding="utf-8")
+    (tmp_path / "conf" / "mailtui.toml").write_text('[templates]\ndirectory = "tpl"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["--config", "conf/mailtui.toml", "render", "task_completed"]) == 0
+    assert capsys.readouterr().out.startswith("Subject: OVERRIDDEN ")

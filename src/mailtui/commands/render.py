@@ -50,14 +50,11 @@ def run(args: argparse.Namespace) -> int:
     from mailtui.events.render import Renderer
 
     settings = load_settings_from_args(args, must_exist=False)
-    templates = settings.templates
-    override_dir = templates.directory
-    if override_dir is not None and not override_dir.is_absolute() and settings.path:
-        override_dir = settings.path.parent / override_dir
+    templates = settings.templates  # directory already resolved against the config file
     variables = load_context_file(args.context) if args.context else {}
     renderer = Renderer(
         locale=args.locale or templates.locale,
-        override_dir=override_dir,
+        override_dir=templates.directory,
         context=templates.context,
     )
     if args.format != "eml":
