@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mailtui.config.model import Settings
-from mailtui.errors import ConfigError, MailtuiError
+from mailtui.errors import MailtuiError
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
@@ -53,18 +53,14 @@ class Mailer:
         on_event: Callable[[Any], None] | None = None,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
-        from mailtui.javamail.resolve import resolve_plan
         from mailtui.outbox.build import MessageBuilder
-        from mailtui.outbox.deliver import Deliverer
+        from mailtui.outbox.deliver import Deliverer, password_for, require_enabled
 
-        if not config.server.enabled:
-            where = f" in {config.path}" if config.path else ""
-            raise ConfigError(f"sending is disabled (server.enabled = false{where})",
-                              hint="set server.enabled = true once `mailtui send-test` works")
+        require_enabled(config)
         self.config = config
         self.builder = MessageBuilder(config)
-        self._deliverer = Deliverer(resolve_plan(config, with_lint=False),
-                                    config.server.password.resolve(), on_event=on_event,
+        plan = self.builder.plan
+        self._deliverer = Deliverer(plan, password_for(config, plan), on_event=on_event,
                                     retries=retries, retry_delay=retry_delay,
                                     on_retry=on_retry)
 

@@ -208,3 +208,17 @@ def test_encrypt_always_without_a_certificate_stops_at_message_build(
     err = capsys.readouterr().err
     assert code == 30 and "carol@example.org" in err
     assert server.received == []
+
+
+def test_no_password_is_read_when_the_account_does_not_log_in(
+    server: RunningServer, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailtui.events.catalog import load_catalog
+
+    monkeypatch.delenv("API_PW", raising=False)  # would be an error if it were read
+    config.write_text(config.read_text().replace('"mail.smtp.auth" = "true"',
+                                                 '"mail.smtp.auth" = "false"'))
+    samples = load_catalog().get("task_completed").samples("en")
+    with Mailer(load_config(config)) as mailer:
+        assert mailer.send_event("task_completed", to="bob@example.org", context=samples).ok
+    assert server.received[0].authenticated_as is None

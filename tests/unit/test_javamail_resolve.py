@@ -42,7 +42,7 @@ def test_every_spec_preset_exists() -> None:
 @pytest.mark.parametrize("preset_id", sorted(EXPECTED))
 def test_plan_for_every_preset(preset_id: str) -> None:
     preset = get_preset(preset_id)
-    plan = resolve_plan(settings_with(preset.render()))
+    plan = resolve_plan(settings_with(preset.render()), with_lint=True)
     host, port, security, auth = EXPECTED[preset_id]
     assert (plan.host, plan.port, plan.security, plan.auth) == (host, port, security, auth)
     assert plan.verify_certificate is True
@@ -157,7 +157,7 @@ def test_ssl_trust_and_identity() -> None:
 
 def test_timeouts_finite_defaults_are_reported() -> None:
     plan = resolve_plan(settings_with({"mail.smtp.host": "h", "mail.smtp.timeout": "5000",
-                                       "mail.smtp.writetimeout": "0"}))
+                                       "mail.smtp.writetimeout": "0"}), with_lint=True)
     assert (plan.timeouts.connect, plan.timeouts.read, plan.timeouts.write) == (30, 5, 60)
     joined = "\n".join(plan.warnings)
     assert "mail.smtp.connectiontimeout: not set (JavaMail waits forever)" in joined

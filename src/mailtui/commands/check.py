@@ -58,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
     warnings = sum(i.severity == "warning" for i in issues)
     summary = f"{store.path}: {errors} error(s), {warnings} warning(s)"
     if settings is not None and not errors:
-        plan = resolve_plan(settings, with_lint=False)
         summary += (f"; will connect to {plan.host}:{plan.port}, "
                     f"{SECURITY_TEXT[plan.security].split(' (')[0]}")
     print(summary, file=sys.stderr if args.quiet else sys.stdout)

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from mailtui.javamail.resolve import resolve_plan
 
     settings = load_settings_from_args(args)
-    plan = resolve_plan(settings)
+    plan = resolve_plan(settings, with_lint=True)
     if args.json:
         print_json(plan.to_json())
         return 0

@@ -56,16 +56,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mailtui.errors import EXIT_USAGE, ConfigError, MailtuiError
+    from mailtui.errors import EXIT_USAGE, MailtuiError
+    from mailtui.outbox.deliver import require_enabled
 
     if bool(args.batch) == bool(args.event):
         raise MailtuiError("give an event id, or --batch FILE (not both)",
                            hint="mailtui send EVENT --to ADDR, or mailtui send --batch FILE",
                            exit_code=EXIT_USAGE)
     settings = load_settings_from_args(args)
-    if not settings.server.enabled:
-        raise ConfigError(f"sending is disabled (server.enabled = false in {settings.path})",
-                          hint="set server.enabled = true once `mailtui send-test` works")
+    require_enabled(settings)  # before reading any context or batch file
     if args.batch:
         return _batch(args, settings)
     if not args.to:

@@ -85,7 +85,9 @@ def execute(
     except ValueError as exc:
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
-    password = server.password.resolve() if plan.auth else None
+    from mailtui.outbox.deliver import password_for
+
+    password = password_for(settings, plan)
 
     protection = None
     if event is not None:

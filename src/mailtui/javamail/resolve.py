@@ -142,8 +142,9 @@ def envelope_sender(settings: Settings, view: View) -> str | None:
     return None
 
 
-def resolve_plan(settings: Settings, *, with_lint: bool = True) -> Plan:
-    """The connection mailtui will make for these settings (warnings from lint included)."""
+def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
+    """The connection mailtui will make for these settings; ``with_lint`` adds the lint
+    findings (and the infinite-timeout notes) as ``warnings``."""
     props = settings.server.properties
     for key, value in props.items():
         if any(ch in value for ch in "\r\n\0"):

@@ -230,17 +230,21 @@ def run_batch(
     echo: Callable[[dict[str, Any]], None] | None = None,
     on_retry: Callable[[str], None] | None = None,
 ) -> BatchSummary:
-    from mailtui.javamail.resolve import resolve_plan
     from mailtui.outbox.build import MessageBuilder
-    from mailtui.outbox.deliver import Deliverer, DeliveryAborted
+    from mailtui.outbox.deliver import (
+        Deliverer,
+        DeliveryAborted,
+        password_for,
+        require_enabled,
+    )
 
+    require_enabled(settings)
     started = time.monotonic()
     summary = BatchSummary()
     done = read_journal(results)
     builder = MessageBuilder(settings)
-    plan = resolve_plan(settings, with_lint=False)
     journal = Journal(results, echo)
-    deliverer = Deliverer(plan, settings.server.password.resolve(), retries=retries,
+    deliverer = Deliverer(builder.plan, password_for(settings, builder.plan), retries=retries,
                           retry_delay=retry_delay, on_retry=on_retry)
     try:
         for item, skip, skipped_code in pending(items, done, retry_uncertain=retry_uncertain,

@@ -8,6 +8,7 @@ from typing import Any
 
 from mailtui.config.model import Settings
 from mailtui.errors import ConfigError
+from mailtui.javamail.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -24,25 +25,23 @@ class Outgoing:
     encrypted: bool = False
     protection: str | None = None  # S/MIME summary for the transcript, e.g. "signed (SHA-256…)"
 
-    @property
-    def needs_smtputf8(self) -> bool:
-        head = self.data.partition(b"\r\n\r\n")[0]
-        return not head.isascii() or not all(r.isascii() for r in self.recipients)
-
 
 class MessageBuilder:
     """Builds messages for one configuration; the S/MIME certificate is loaded once."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, plan: Plan | None = None) -> None:
         from mailtui.events.render import Renderer
 
         if not settings.server.default_sender:
             raise ConfigError("server.default_sender is not set: messages need a From address",
                               hint='set server.default_sender = "Name <app@example.org>"')
-        from mailtui.javamail.resolve import resolve_plan
+        if plan is None:
+            from mailtui.javamail.resolve import resolve_plan
 
+            plan = resolve_plan(settings)
         self.settings = settings
-        self.envelope_from = resolve_plan(settings, with_lint=False).envelope_from or ""
+        self.plan = plan
+        self.envelope_from = plan.envelope_from or ""
         templates = settings.templates
         self.renderer = Renderer(locale=templates.locale, override_dir=templates.directory,
                                  context=templates.context)

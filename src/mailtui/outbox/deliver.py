@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mailtui.config.model import Settings
+from mailtui.errors import ConfigError
 from mailtui.javamail.plan import Plan
 from mailtui.outbox.build import Outgoing
 from mailtui.smtp.results import Failure, RecipientResult, SessionError
@@ -71,6 +73,19 @@ class Delivery:
     @property
     def exit_code(self) -> int:
         return self.stage.exit_code
+
+
+def require_enabled(settings: Settings) -> None:
+    """``server.enabled = false`` stops real sends (test sends are still allowed)."""
+    if not settings.server.enabled:
+        where = f" in {settings.path}" if settings.path else ""
+        raise ConfigError(f"sending is disabled (server.enabled = false{where})",
+                          hint="set server.enabled = true once `mailtui send-test` works")
+
+
+def password_for(settings: Settings, plan: Plan) -> str | None:
+    """The password, read (env, command) only when the plan authenticates."""
+    return settings.server.password.resolve() if plan.auth else None
 
 
 class Deliverer:

@@ -75,13 +75,7 @@ def run_probe(plan: Plan, on_event: EventCallback | None = None) -> ProbeResult:
         before = session.capabilities
     explanation = fix = None
     if failure is not None:
-        failure.facts = {
-            "offered": list(session.capabilities.auth) if session.capabilities else [],
-            "tls_active": session.tls is not None,
-            "starttls_offered": bool(before and before.starttls),
-            "greeting": session.greeting,
-            **failure.facts,
-        }
+        failure.facts = {**session.facts(), **failure.facts}
         explanation, fix = explain(failure, plan)
     return ProbeResult(
         ok=failure is None,

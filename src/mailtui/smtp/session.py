@@ -56,6 +56,7 @@ def _scrubbed(method: Callable[..., _T]) -> Callable[..., _T]:
             return method(self, *args, **kwargs)
         except SessionError as err:
             self.scrub(err.failure)
+            err.failure.facts = {**self.facts(), **err.failure.facts}  # for the explainer
             raise
 
     return wrapper
@@ -406,6 +407,19 @@ class Session:
                                        detail="not connected"))
         return self.client
 
+    def facts(self) -> dict[str, Any]:
+        """What the session learnt, for explanations: offered mechanisms, size limit, TLS."""
+        caps = self.capabilities
+        before = self.capabilities_before_tls
+        return {
+            "offered": list(caps.auth) if caps else [],
+            "size_limit": caps.size if caps else None,
+            "starttls_offered": bool(before and before.starttls) or bool(caps and caps.starttls),
+            "tls_active": bool(self.client and self.client.tls_active),
+            "mechanism": self.mechanism,
+            "greeting": self.greeting,
+        }
+
     def scrub(self, failure: Failure) -> Failure:
         """Remove every registered secret form from a failure's texts (in place)."""
         scrub = self.transcript.redactor.scrub
@@ -444,6 +458,8 @@ class Session:
                 return self._transaction(client, envelope_from, list(recipients), message,
                                          pipelining=pipelining)
         except SessionError as err:
+            err.failure.facts.setdefault("sender", envelope_from)
+            err.failure.facts.setdefault("message_size", len(message))
             if err.recoverable and self.connected:
                 self.reset()
             raise
@@ -658,7 +674,7 @@ def run_test_send(
     if failure is not None:
         session.scrub(failure)
     duration = time.monotonic() - started
-    facts = _facts(session, sender)
+    facts = {**session.facts(), "sender": sender}
     if failure is None:
         assert sent is not None
         explanation, fix = explain_success(plan, sent, facts)
@@ -689,20 +705,6 @@ def explain_success(plan: Plan, sent: SendResult, facts: dict[str, Any]) -> tupl
     auth = f", authenticated with {facts['mechanism']}" if facts.get("mechanism") else ""
     return (f"The server accepted the message for {who} ({secure}{auth}). Check that it "
             "arrives (and is not in the spam folder).", None)
-
-
-def _facts(session: Session, sender: str | None) -> dict[str, Any]:
-    caps = session.capabilities
-    before = session.capabilities_before_tls
-    return {
-        "sender": sender,
-        "offered": list(caps.auth) if caps else [],
-        "size_limit": caps.size if caps else None,
-        "starttls_offered": bool(before and before.starttls) or bool(caps and caps.starttls),
-        "tls_active": bool(session.client and session.client.tls_active),
-        "mechanism": session.mechanism,
-        "greeting": session.greeting,
-    }
 
 
 def _header_from(message: bytes) -> str | None:
