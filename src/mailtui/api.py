@@ -96,7 +96,8 @@ class Mailer:
 
             failure = exc.failure
             delivery = Delivery("deferred", 1, failure.reply_code, failure.enhanced_code,
-                                failure.reply, failure.stage, exc.explanation, exc.fix)
+                                failure.reply, failure.stage, exc.explanation, exc.fix,
+                                during=failure.during)
         if not delivery.ok:
             raise SendError(f"{delivery.status}: {delivery.explanation}", delivery,
                             hint=delivery.fix)

@@ -75,11 +75,8 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None) -> int:
     if result.assessment:
         lines += ["", "with the current properties:"]
         lines += [f"  - {note}" for note in result.assessment]
-    lines += result_lines(result.ok, result.stage, result.exit_code, result.during,
-                          result.reply_code, result.enhanced_code, result.reply,
-                          result.explanation, result.fix, result.duration_s,
-                          success_text="the server offers what these properties need "
-                          "(no mail sent, no password tried)")
+    lines += result_lines(result, success_text="the server offers what these properties "
+                          "need (no mail sent, no password tried)")
     out.write("\n".join(lines) + "\n")
     out.flush()
     return result.exit_code

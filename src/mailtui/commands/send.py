@@ -89,24 +89,16 @@ def _single(args: argparse.Namespace, settings: Any) -> int:
             delivery = mailer.send(message)
         except SendError as exc:
             delivery = exc.delivery
-    record = {"event": args.event, "to": args.to, "status": delivery.status,
-              "attempts": delivery.attempts, "message_id": message.message_id,
-              "reply_code": delivery.reply_code, "enhanced_code": delivery.enhanced_code,
-              "reply": delivery.reply, "smime": message.protection}
-    if not delivery.ok:
-        record.update(stage=str(delivery.stage), exit_code=delivery.exit_code,
-                      explanation=delivery.explanation, fix=delivery.fix)
+    record = {"event": args.event, "to": args.to, "message_id": message.message_id,
+              **delivery.to_record(), "smime": message.protection}
     if args.json:
         print_json(record)
     else:
         if message.protection:
             print(f"S/MIME: {message.protection}")
-        lines = result_lines(delivery.ok, delivery.stage, delivery.exit_code, None,
-                             delivery.reply_code, delivery.enhanced_code, delivery.reply,
-                             delivery.explanation, delivery.fix, 0.0,
-                             success_text=f"{args.event} sent to {', '.join(args.to)}")
-        print("\n".join(line.replace(" in 0.000 s", "").replace(" after 0.000 s", "")
-                        for line in lines[1:]))
+        lines = result_lines(delivery, success_text=f"{args.event} sent to "
+                             f"{', '.join(args.to)}")
+        print("\n".join(lines[1:]))
     return 0 if delivery.ok else delivery.exit_code
 
 

@@ -123,10 +123,7 @@ def execute(
         data["smime"] = protection or {"signed": False, "encrypted": False, "summary": None}
         print_json(data)
     else:
-        for line in result_lines(result.ok, result.stage, result.exit_code, result.during,
-                                 result.reply_code, result.enhanced_code, result.reply,
-                                 result.explanation, result.fix, result.duration_s,
-                                 success_text="message accepted"):
+        for line in result_lines(result, success_text="message accepted"):
             out.write(line + "\n")
         out.flush()
     return result.exit_code

@@ -272,17 +272,7 @@ def run_batch(
                 summary.aborted = exc.explanation + (f"\n  fix: {exc.fix}" if exc.fix else "")
                 summary.add("deferred", exc.failure.exit_code)
                 break
-            record = {**base, "status": delivery.status, "attempts": delivery.attempts,
-                      "reply_code": delivery.reply_code, "reply": delivery.reply,
-                      "time": _now()}
-            if not delivery.ok:
-                record.update(stage=str(delivery.stage), exit_code=delivery.exit_code,
-                              enhanced_code=delivery.enhanced_code,
-                              explanation=delivery.explanation, fix=delivery.fix)
-            rejected = [r.address for r in delivery.recipients if not r.accepted]
-            if rejected:
-                record["rejected"] = rejected
-            journal.write(record)
+            journal.write({**base, **delivery.to_record(), "time": _now()})
             summary.add(delivery.status, delivery.exit_code)
     finally:
         deliverer.close()

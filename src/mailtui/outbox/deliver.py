@@ -65,6 +65,7 @@ class Delivery:
     explanation: str | None = None
     fix: str | None = None
     recipients: list[RecipientResult] = field(default_factory=list)
+    during: Stage | None = None  # the protocol stage of a timeout or a lost connection
 
     @property
     def ok(self) -> bool:
@@ -73,6 +74,20 @@ class Delivery:
     @property
     def exit_code(self) -> int:
         return self.stage.exit_code
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON record of ``send --json`` and of batch results files."""
+        record: dict[str, Any] = {"status": self.status, "attempts": self.attempts,
+                                  "reply_code": self.reply_code,
+                                  "enhanced_code": self.enhanced_code, "reply": self.reply}
+        if not self.ok:
+            record.update(stage=str(self.stage), exit_code=self.exit_code,
+                          during=str(self.during) if self.during else None,
+                          explanation=self.explanation, fix=self.fix)
+        rejected = [r.address for r in self.recipients if not r.accepted]
+        if rejected:
+            record["rejected"] = rejected
+        return record
 
 
 def require_enabled(settings: Settings) -> None:
@@ -128,9 +143,11 @@ class Deliverer:
     def _session(self) -> Any:
         if self.session is None or not self.session.connected:
             from mailtui.smtp.session import Session
+            from mailtui.smtp.transcript import Transcript
 
             self.close()
-            session = Session(self.plan, password=self.password, on_event=self.on_event)
+            session = Session(self.plan, password=self.password,
+                              transcript=Transcript(self.on_event, keep=False))
             self.connections += 1
             try:
                 session.connect()
@@ -186,4 +203,4 @@ class Deliverer:
         return Delivery(status, attempts, failure.reply_code, failure.enhanced_code,
                         failure.reply, failure.stage, explanation, fix,
                         [RecipientResult(a, False, failure.reply_code or 0, failure.reply or "")
-                         for a in failure.facts.get("rejected", [])])
+                         for a in failure.facts.get("rejected", [])], failure.during)

@@ -140,11 +140,12 @@ class RecordingSMTP(smtplib.SMTP):
 
     def send_message_data(self, message: bytes) -> None:
         """The DATA content: dot-stuffed, terminated; recorded as headers + a summary."""
-        headers, summary = body_summary(message)
-        for line in headers:
-            self.record("client", printable(line))
-        self.record("client", summary)
-        self.record("client", ".")
+        if self.transcript.listening:
+            headers, summary = body_summary(message)
+            for line in headers:
+                self.record("client", printable(line))
+            self.record("client", summary)
+            self.record("client", ".")
         payload = smtplib._quote_periods(message)  # type: ignore[attr-defined]
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"

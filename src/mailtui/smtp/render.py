@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
-from mailtui.smtp.stages import STAGE_LABELS, Stage
+from mailtui.smtp.stages import STAGE_LABELS
 from mailtui.smtp.transcript import TranscriptEvent
 
 MARKS = {"client": "C:", "server": "S:", "info": " *"}
@@ -47,29 +47,36 @@ class LiveTranscript:
         self.stream.flush()
 
 
-def result_lines(ok: bool, stage: Stage, exit_code: int, during: Stage | None,
-                 reply_code: int | None, enhanced: str | None, reply: str | None,
-                 explanation: str | None, fix: str | None, duration: float,
-                 success_text: str = "OK") -> list[str]:
+def reply_text(code: int | None, enhanced: str | None, reply: str | None) -> str:
+    """``250 2.0.0 OK queued``: the code, the enhanced status code (once), the text."""
+    text = reply or ""
+    if enhanced and not text.startswith(enhanced):
+        text = f"{enhanced} {text}"
+    return f"{code} {text}".rstrip() if code is not None else text
+
+
+def result_lines(result: Any, success_text: str = "OK") -> list[str]:
+    """The end of a run: outcome, the server's last word, why, and the fix. ``result`` is a
+    SessionResult, ProbeResult or Delivery (``duration_s`` None: no timing shown)."""
+    duration = getattr(result, "duration_s", None)
     lines = [""]
-    if ok:
-        text = reply or ""
-        if enhanced and not text.startswith(enhanced):
-            text = f"{enhanced} {text}"
-        server = f" ({reply_code} {text})" if reply_code else ""
-        lines.append(f"result: {success_text}{server} in {duration:.3f} s")
+    if result.ok:
+        server = f" ({reply_text(result.reply_code, result.enhanced_code, result.reply)})" \
+            if result.reply_code else ""
+        timing = f" in {duration:.3f} s" if duration is not None else ""
+        lines.append(f"result: {success_text}{server}{timing}")
     else:
+        stage, during = result.stage, result.during
         where = STAGE_LABELS.get(stage, str(stage)).upper()
         if during is not None and during != stage:
             where += f" during {STAGE_LABELS.get(during, str(during))}"
-        lines.append(f"result: FAILED at {where} (exit {exit_code}) after {duration:.3f} s")
-        if reply_code is not None:
-            text = reply or ""
-            if enhanced and not text.startswith(enhanced):
-                text = f"{enhanced} {text}"
-            lines.append(f"server: {reply_code} {text}".rstrip())
-    if explanation:
-        lines.append(f"why: {explanation}")
-    if fix:
-        lines.append(f"fix: {fix}")
+        timing = f" after {duration:.3f} s" if duration is not None else ""
+        lines.append(f"result: FAILED at {where} (exit {result.exit_code}){timing}")
+        if result.reply_code is not None:
+            lines.append("server: " + reply_text(result.reply_code, result.enhanced_code,
+                                                 result.reply))
+    if result.explanation:
+        lines.append(f"why: {result.explanation}")
+    if result.fix:
+        lines.append(f"fix: {result.fix}")
     return lines

@@ -99,26 +99,35 @@ def redaction_marker(what: str, mechanism: str, payload: bytes | str) -> str:
 
 
 class Transcript:
-    """Records events and hands each one to the callback as soon as it happens."""
+    """Records events and hands each one to the callback as soon as it happens.
 
-    def __init__(self, on_event: EventCallback | None = None, *, start: float | None = None):
+    ``keep=False`` keeps nothing (a long batch on one connection would otherwise hold every
+    event); with no callback either, nobody listens and the DATA summary is not even built.
+    """
+
+    def __init__(self, on_event: EventCallback | None = None, *, start: float | None = None,
+                 keep: bool = True):
         self.start = time.monotonic() if start is None else start
         self.events: list[TranscriptEvent] = []
         self.on_event = on_event
+        self.keep = keep
         self.redactor = Redactor()
+
+    @property
+    def listening(self) -> bool:
+        return self.keep or self.on_event is not None
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
 
     def add(self, direction: Direction, text: str, *, stage: Stage, tls: bool) -> TranscriptEvent:
         event = TranscriptEvent(self.elapsed(), direction, tls, stage, self.redactor.scrub(text))
-        self.events.append(event)
+        if self.keep:
+            self.events.append(event)
         if self.on_event is not None:
             self.on_event(event)
         return event
 
-    def to_json(self) -> list[dict[str, Any]]:
-        return [e.to_json() for e in self.events]
 
 
 # -- the DATA section: headers and a one-line summary of the body ----------------------------
