@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mailtui.config.model import LOCALES  # re-exported: one list of languages
 from mailtui.errors import ConfigError
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 TEMPLATES_DIR = Path(__file__).with_name("templates")
-LOCALES: tuple[str, ...] = ("en", "fr")
 PARTS: tuple[str, ...] = ("subject", "text", "html")
 PART_SUFFIXES: dict[str, str] = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
 VARIABLE_TYPES: frozenset[str] = frozenset(
@@ -137,10 +137,6 @@ class Catalog:
 
     def shared_samples(self) -> dict[str, Any]:
         return {v.name: v.sample if v.sample is not None else v.default for v in self.shared}
-
-    def category_title(self, category: str, locale: str = "en") -> str:
-        names = self.categories.get(category, {})
-        return names.get(locale) or names.get("en") or category
 
     def to_dict(self) -> dict[str, Any]:
         return {

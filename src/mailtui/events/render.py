@@ -241,16 +241,3 @@ def subject_break_line(source: str) -> int | None:
         if char in "\r\n":
             return body.count("\n", 0, index) + 1
     return None
-
-
-def render_event(
-    event_id: str,
-    variables: Mapping[str, Any] | None = None,
-    *,
-    locale: str = "en",
-    override_dir: Path | None = None,
-    context: Mapping[str, Any] | None = None,
-) -> Rendered:
-    """One-shot helper: ``Renderer(...).render(event_id, variables)``."""
-    renderer = Renderer(locale=locale, override_dir=override_dir, context=context)
-    return renderer.render(event_id, variables)

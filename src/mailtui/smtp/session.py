@@ -90,7 +90,6 @@ class Session:
         self.capabilities_before_tls: Capabilities | None = None
         self.tls: tlsmod.TlsInfo | None = None
         self.mechanism: str | None = None
-        self.authenticated_as: str | None = None
 
     def __enter__(self) -> Session:
         return self
@@ -399,7 +398,6 @@ class Session:
         if code not in (235, 503):
             raise self._reply_failure(Stage.AUTH, code, raw, mechanism=mechanism)
         self.mechanism = mechanism
-        self.authenticated_as = plan.username
 
     def _client(self) -> RecordingSMTP:
         if self.client is None or self.client.sock is None:

@@ -92,12 +92,6 @@ class Redactor:
         return text
 
 
-def redaction_marker(what: str, mechanism: str, payload: bytes | str) -> str:
-    """``[credentials redacted: 28 bytes]``-style marker naming the mechanism and length."""
-    size = len(payload.encode() if isinstance(payload, str) else payload)
-    return f"[{mechanism} {what} redacted: {size} bytes]"
-
-
 class Transcript:
     """Records events and hands each one to the callback as soon as it happens.
 
