@@ -97,7 +97,7 @@ def run_export(args: argparse.Namespace) -> int:
     from mailtui.commands._common import load_settings_from_args
     from mailtui.javamail.catalog import is_secret_key
     from mailtui.javamail.export import format_properties
-    from mailtui.javamail.resolve import View, protocol_of, resolve_plan
+    from mailtui.javamail.resolve import TIMEOUT_KEYS, View, resolve_plan
 
     settings = load_settings_from_args(args)
     props = settings.server.properties
@@ -108,13 +108,12 @@ def run_export(args: argparse.Namespace) -> int:
     if skipped:
         header += "\nnot exported (secret or mailtui-only): " + ", ".join(skipped)
     if not args.as_is:
-        view = View(props, protocol_of(props))
-        plan = resolve_plan(settings, with_lint=False)
+        plan = resolve_plan(settings)
+        view = View(props, plan.protocol)
         added = []
-        for name, seconds in (("connectiontimeout", plan.timeouts.connect),
-                              ("timeout", plan.timeouts.read),
-                              ("writetimeout", plan.timeouts.write)):
+        for field, name, _default in TIMEOUT_KEYS:
             if not view.has(name):
+                seconds = getattr(plan.timeouts, field)
                 added.append((view.key(name), str(int(seconds * 1000))))
         if plan.uses_tls and not view.has("ssl.checkserveridentity"):
             added.append((view.key("ssl.checkserveridentity"), "true"))

@@ -73,18 +73,11 @@ class ConfigStore:
 
     def check(self) -> tuple[Settings | None, list[Issue]]:
         """Validate the document: the settings (None if an error prevents them) and all issues."""
-        issues: list[Issue] = []
-        settings = build_settings(self.document, self.text(), self.path, issues)
-        issues.extend(self._permission_issues())
-        has_error = any(i.severity == "error" for i in issues)
-        return (None if has_error else settings), issues
+        return _validate(self.document, self.text(), self.path, on_disk=self.exists)
 
     def settings(self) -> Settings:
         """The validated settings; ConfigError listing every error otherwise."""
         return _valid(*self.check())
-
-    def _permission_issues(self) -> list[Issue]:
-        return permission_issues(self.path, self.document) if self.exists else []
 
     # -- editing -----------------------------------------------------------------------
     def _table(self, dotted: str) -> Table:
@@ -200,11 +193,17 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
         raise ConfigError(f"TOML syntax error: {message}",
                           location=Location(str(path), line, column),
                           hint="fix the line shown; the file was not changed") from None
+    return _valid(*_validate(document, text, path, on_disk=True))
+
+
+def _validate(document: Mapping[str, Any], text: str, path: Path, *,
+              on_disk: bool) -> tuple[Settings | None, list[Issue]]:
     issues: list[Issue] = []
     settings = build_settings(document, text, path, issues)
-    issues.extend(permission_issues(path, document))
+    if on_disk:
+        issues.extend(permission_issues(path, document))
     has_error = any(i.severity == "error" for i in issues)
-    return _valid(None if has_error else settings, issues)
+    return (None if has_error else settings), issues
 
 
 def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:
