@@ -53,8 +53,9 @@ class Mailer:
         on_event: Callable[[Any], None] | None = None,
         on_retry: Callable[[str], None] | None = None,
     ) -> None:
+        from mailtui.javamail.resolve import password_for
         from mailtui.outbox.build import MessageBuilder
-        from mailtui.outbox.deliver import Deliverer, password_for, require_enabled
+        from mailtui.outbox.deliver import Deliverer, require_enabled
 
         require_enabled(config)
         self.config = config

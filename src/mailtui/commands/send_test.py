@@ -61,14 +61,13 @@ def execute(
     """
     from mailtui.config.addresses import parse_mailbox
     from mailtui.errors import ConfigError
+    from mailtui.javamail.resolve import password_for, resolve_plan
     from mailtui.mail.testmessage import build_test_message
     from mailtui.smtp.render import LiveTranscript, result_lines
     from mailtui.smtp.session import run_test_send
 
     if plan is None:
-        from mailtui.javamail.resolve import resolve_plan
-
-        plan = resolve_plan(settings, with_lint=False)
+        plan = resolve_plan(settings)
     server = settings.server
     if not plan.host:
         raise ConfigError("no SMTP server: mail.smtp.host is not set",
@@ -85,8 +84,6 @@ def execute(
     except ValueError as exc:
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
-    from mailtui.outbox.deliver import password_for
-
     password = password_for(settings, plan)
 
     protection = None

@@ -194,3 +194,8 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     warnings = [str(f) for f in findings
                 if f.severity in ("error", "warning") or f.code == "timeout-default"]
     return replace(plan, warnings=tuple(warnings))
+
+
+def password_for(settings: Settings, plan: Plan) -> str | None:
+    """The password, read (env, command) only when the plan authenticates."""
+    return settings.server.password.resolve() if plan.auth else None

@@ -230,13 +230,9 @@ def run_batch(
     echo: Callable[[dict[str, Any]], None] | None = None,
     on_retry: Callable[[str], None] | None = None,
 ) -> BatchSummary:
+    from mailtui.javamail.resolve import password_for
     from mailtui.outbox.build import MessageBuilder
-    from mailtui.outbox.deliver import (
-        Deliverer,
-        DeliveryAborted,
-        password_for,
-        require_enabled,
-    )
+    from mailtui.outbox.deliver import Deliverer, DeliveryAborted, require_enabled
 
     require_enabled(settings)
     started = time.monotonic()

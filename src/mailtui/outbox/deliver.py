@@ -98,11 +98,6 @@ def require_enabled(settings: Settings) -> None:
                           hint="set server.enabled = true once `mailtui send-test` works")
 
 
-def password_for(settings: Settings, plan: Plan) -> str | None:
-    """The password, read (env, command) only when the plan authenticates."""
-    return settings.server.password.resolve() if plan.auth else None
-
-
 class Deliverer:
     """Sends messages on one SMTP connection, opened on first use and reopened when needed."""
 
