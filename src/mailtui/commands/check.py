@@ -76,15 +76,15 @@ def extra_checks(settings: Settings) -> list[Issue]:
         where = Location(problem.path, problem.line) if problem.path else None
         issues.append(Issue(problem.severity, where, problem.message))
     if settings.smime.configured:
-        from mailtui.mail.smime import certificate_warnings, describe_signer, load_signer
+        from mailtui.commands.smime import info_report
 
         cert_path = str(settings.smime.certificate)
         try:
-            summary = describe_signer(load_signer(settings.smime))
+            warnings = info_report(settings)["warnings"]
         except ConfigError as exc:
             issues.append(Issue("error", exc.location or Location(cert_path), exc.message,
                                 exc.hint))
         else:
-            for warning in certificate_warnings(summary, settings.server.default_sender):
-                issues.append(Issue("warning", Location(cert_path), f"S/MIME: {warning}"))
+            issues.extend(Issue("warning", Location(cert_path), f"S/MIME: {warning}")
+                          for warning in warnings)
     return issues

@@ -72,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
     return _single(args, settings)
 
 
+def _announce_retry(text: str) -> None:
+    print(f"mailtui: {text}", file=sys.stderr, flush=True)
+
+
 def _single(args: argparse.Namespace, settings: Any) -> int:
     from mailtui.api import Mailer, SendError
     from mailtui.events.context import load_context_file
@@ -79,11 +83,8 @@ def _single(args: argparse.Namespace, settings: Any) -> int:
 
     context = load_context_file(args.context) if args.context else {}
     live = LiveTranscript(sys.stdout) if args.verbose and not args.json else None
-    def retrying(text: str) -> None:
-        print(f"mailtui: {text}", file=sys.stderr, flush=True)
-
     with Mailer(settings, retries=args.retries, retry_delay=args.retry_delay,
-                on_event=live, on_retry=retrying) as mailer:
+                on_event=live, on_retry=_announce_retry) as mailer:
         message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
         try:
             delivery = mailer.send(message)
@@ -121,8 +122,7 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
     summary = run_batch(settings, items, results, retries=args.retries,
                         retry_delay=args.retry_delay, retry_uncertain=args.retry_uncertain,
                         retry_failed=args.retry_failed, echo=echo,
-                        on_retry=lambda text: print(f"mailtui: {text}", file=sys.stderr,
-                                                    flush=True))
+                        on_retry=_announce_retry)
     print(f"mailtui: batch {batch}: {summary.line()}; results in {results}", file=sys.stderr)
     if summary.aborted:
         print(f"mailtui: stopped: {summary.aborted}\n  rerun the same command to resume",

@@ -66,9 +66,7 @@ def authenticate(
         for what, value in steps:
             if code != 334:
                 return code, reply
-            payload = _b64(value.encode())
-            if what == "password":
-                client.transcript.redactor.add_payload(payload.encode())
+            payload = _b64(value.encode())  # send_secret registers it with the redactor
             client.send_secret(payload, f"[LOGIN {what} redacted: {len(payload)} bytes]")
             code, reply = client.getreply()
         return code, reply
@@ -79,8 +77,7 @@ def authenticate(
             return code, reply
         challenge = base64.b64decode(reply.strip() or b"")
         digest = hmac.new(password.encode(), challenge, "md5").hexdigest()
-        payload = _b64(f"{username} {digest}".encode())
-        client.transcript.redactor.add_payload(payload.encode())
+        payload = _b64(f"{username} {digest}".encode())  # registered by send_secret
         client.send_secret(payload, f"[CRAM-MD5 response redacted: {len(payload)} bytes]")
         return client.getreply()
     if mechanism == "XOAUTH2":
