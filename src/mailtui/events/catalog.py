@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 PARTS: tuple[str, ...] = ("subject", "text", "html")
 PART_SUFFIXES: dict[str, str] = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
+_EVENT_ID = re.compile(r"[a-z0-9][a-z0-9_]*")
 VARIABLE_TYPES: frozenset[str] = frozenset(
     {"string", "text", "date", "datetime", "person", "email", "url", "integer", "list", "ip"}
 )
@@ -86,7 +88,7 @@ class EventSpec:
 
     def template_name(self, locale: str, part: str) -> str:
         """The loader name of one part, e.g. ``fr/task_completed.subject.txt``."""
-        return f"{locale}/{self.id}{PART_SUFFIXES[part]}"
+        return template_name(self.id, locale, part)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,43 @@ class Catalog:
             "shared_variables": [v.to_dict() for v in self.shared],
             "events": [e.to_dict() for e in self.events],
         }
+
+
+def template_name(event_id: str, locale: str, part: str) -> str:
+    """The one naming rule of template files: ``<locale>/<event_id><suffix>``, the suffix being
+    ``.subject.txt``, ``.txt`` or ``.html`` for the subject, text and HTML parts. The same name
+    is used in the shipped templates and in ``[templates].directory``.
+
+    ConfigError for an unknown locale or part, or an event id that is not a plain
+    ``[a-z0-9_]`` name (so no id can reach outside the templates directory).
+    """
+    if part not in PART_SUFFIXES:
+        raise ConfigError(
+            f"unknown template part {part!r}", hint=f"use one of {', '.join(PARTS)}"
+        )
+    if locale not in LOCALES:
+        raise ConfigError(f"unknown locale {locale!r}", hint=f"use one of {', '.join(LOCALES)}")
+    if not _EVENT_ID.fullmatch(event_id):
+        raise ConfigError(
+            f"{event_id!r} is not an event id",
+            hint="event ids are lower-case letters, digits and underscores "
+            "(`mailtui events` lists them)",
+        )
+    return f"{locale}/{event_id}{PART_SUFFIXES[part]}"
+
+
+def split_template_name(name: str) -> tuple[str, str, str] | None:
+    """The inverse of :func:`template_name`: ``(locale, event_id, part)`` for a name such as
+    ``fr/task_completed.html`` (``/``-separated, relative to a templates directory), or None
+    when the name does not follow the rule. The event id is not checked against the catalog.
+    """
+    locale, sep, file = name.partition("/")
+    if not sep or "/" in file or locale not in LOCALES:
+        return None
+    for part, suffix in PART_SUFFIXES.items():  # ".subject.txt" before ".txt"
+        if file.endswith(suffix) and len(file) > len(suffix):
+            return locale, file[: -len(suffix)], part
+    return None
 
 
 @functools.cache

@@ -173,6 +173,23 @@ class Renderer:
         html = tidy_html(self._render(event, loc, "html", values))
         return Rendered(event_id=event.id, locale=loc, subject=subject, text=text, html=html)
 
+    def render_part(
+        self,
+        event_id: str,
+        part: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        locale: str | None = None,
+    ) -> str:
+        """One part (``subject``, ``text`` or ``html``) of an event, with the sample values
+        filling what ``variables`` does not give, tidied exactly as :meth:`render` does."""
+        event = self.catalog.get(event_id)
+        loc = normalize_locale(locale or self.locale)
+        out = self._render(event, loc, part, self.values(event, variables, locale=loc))
+        if part == "subject":
+            return one_line_subject(out)
+        return tidy_html(out) if part == "html" else tidy_text(out)
+
     def _render(self, event: EventSpec, locale: str, part: str, values: Mapping[str, Any]) -> str:
         name = event.template_name(locale, part)
         what = f"{event.id} ({locale}, {part})"

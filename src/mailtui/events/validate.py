@@ -13,11 +13,12 @@ from jinja2 import TemplateNotFound, TemplateSyntaxError, meta, nodes
 from mailtui.errors import Location
 from mailtui.events.catalog import (
     LOCALES,
-    PART_SUFFIXES,
     PARTS,
     TEMPLATES_DIR,
     Catalog,
     load_catalog,
+    split_template_name,
+    template_name,
 )
 from mailtui.events.environment import BUILTIN_VARIABLES, build_environment
 from mailtui.events.render import subject_break_line
@@ -124,7 +125,7 @@ class _Checker:
     def check_part(self, event_id: str, locale: str, part: str,
                    variables: set[str]) -> set[str] | None:
         """Issues for one event part; returns the variables it (and what it uses) reads."""
-        name = f"{locale}/{event_id}{PART_SUFFIXES[part]}"
+        name = template_name(event_id, locale, part)
         try:
             parsed = self.parse(name, event_id, locale, part)
         except TemplateNotFound:
@@ -210,12 +211,13 @@ class _Checker:
                          f"not used: overrides go in {'/ or '.join(LOCALES)}/ "
                          "as <event_id>.subject.txt, .txt or .html")
                 continue
-            stem = next((path.name[: -len(s)] for s in PART_SUFFIXES.values()
-                         if path.name.endswith(s)), None)
-            if stem is None:
+            parsed = split_template_name(rel.as_posix())
+            if parsed is None:
                 self.add("warning", str(path), None,
                          "not used: the name must end in .subject.txt, .txt or .html")
-            elif stem not in ids:
+                continue
+            stem = parsed[1]
+            if stem not in ids:
                 close = difflib.get_close_matches(stem, ids, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]}?" if close else ""
                 self.add("warning", str(path), None, f"not used: no event {stem!r}{hint}")
