@@ -150,6 +150,10 @@ class RevertResult:
     existed: bool  # an override was there (and is now deleted)
 
 
+class OverrideConflictError(ConfigError):
+    """The override changed on disk since the editor read it; nothing was written."""
+
+
 _UNDEFINED = re.compile(r"^'(\w+)' is undefined|has no attribute '(\w+)'")
 _UNEXPECTED = re.compile(r"unexpected '([^']+)'")
 
@@ -312,7 +316,8 @@ class TemplateOverrides:
         """Write ``source`` as the override of this part: atomically, mode 0600, creating the
         directory. A text that does not render is refused (ConfigError with its line) unless
         ``force``. With ``base`` (what :meth:`read` returned when the editor opened the part),
-        an override changed on disk since then is not overwritten (ConfigError)."""
+        an override changed (or created, or deleted) on disk since then is not overwritten:
+        OverrideConflictError."""
         ref = self.ref(event_id, part, locale)
         path = self._path(ref)
         if path is None:
@@ -324,7 +329,7 @@ class TemplateOverrides:
             raise ConfigError(f"not saved: {diagnostic.message}", location=diagnostic.location,
                               hint=diagnostic.hint or "fix the template, or save it with force")
         if base is not None and _read(path) != base.override:
-            raise ConfigError(
+            raise OverrideConflictError(
                 f"{path}: not saved: the file changed on disk since it was read",
                 hint="read it again and merge your changes, or save without a base to replace it",
             )
