@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import BaseLoader, Environment
 
+from mailtui.config.model import LOCALES
 from mailtui.errors import ConfigError, Location, MessageBuildError
 from mailtui.events.catalog import (
-    LOCALES,
     TEMPLATES_DIR,
     load_catalog,
     split_template_name,

@@ -9,6 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mailtui.sandbox.embedded import (
+        EmbeddedSandbox,
+        MessageDetail,
+        MessageSummary,
+        MimeNode,
+        SandboxInfo,
+    )
     from mailtui.sandbox.server import (
         SANDBOX_PASSWORD,
         SANDBOX_USERNAME,
@@ -22,8 +29,13 @@ __all__ = [
     "SANDBOX_PASSWORD",
     "SANDBOX_USERNAME",
     "Arrival",
+    "EmbeddedSandbox",
+    "MessageDetail",
+    "MessageSummary",
+    "MimeNode",
     "Sandbox",
     "SandboxError",
+    "SandboxInfo",
     "sandbox_settings",
 ]
 
@@ -31,6 +43,11 @@ _HOME = {
     "SANDBOX_PASSWORD": "server",
     "SANDBOX_USERNAME": "server",
     "Arrival": "server",
+    "EmbeddedSandbox": "embedded",
+    "MessageDetail": "embedded",
+    "MessageSummary": "embedded",
+    "MimeNode": "embedded",
+    "SandboxInfo": "embedded",
     "Sandbox": "server",
     "SandboxError": "server",
     "sandbox_settings": "settings",

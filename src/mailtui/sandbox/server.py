@@ -33,6 +33,7 @@ from mailtui.sandbox.certs import SandboxCerts, ensure_sandbox_certs, server_con
 from mailtui.sandbox.store import (
     Delivery,
     StoredMessage,
+    clear_messages,
     default_maildir,
     ensure_private,
     human_size,
@@ -288,6 +289,11 @@ class Sandbox:
     def messages(self) -> list[StoredMessage]:
         """The Maildir's messages, oldest first."""
         return list_messages(self._maildir)
+
+    def clear(self) -> int:
+        """Delete every stored message (never one being stored); return how many."""
+        with self._store_lock:
+            return clear_messages(self._maildir)
 
     def start(self) -> Sandbox:
         """Bind both listeners and serve in a background thread. SandboxError if impossible."""

@@ -59,6 +59,8 @@ class StoredMessage:
     tls: str | None
     auth_user: str | None
     session: dict[str, str] = field(default_factory=dict)
+    signed: bool | None = False  # None: encrypted, so a signature inside cannot be seen
+    encrypted: bool = False
 
     def read_bytes(self) -> bytes:
         """The stored message, trace headers included."""
@@ -160,6 +162,38 @@ def get_message(path: Path, selector: str) -> StoredMessage:
     return messages[number - 1]
 
 
+def find_message(path: Path, key: str, number: int) -> StoredMessage | None:
+    """The message stored under Maildir ``key`` (numbered ``number``), or None if it is gone."""
+    candidates = [path / "new" / key]
+    cur = path / "cur"
+    if cur.is_dir():
+        candidates.extend(cur.glob(f"{key}:*"))
+    for item in candidates:
+        try:
+            return _describe(number, item.stat().st_mtime_ns, item.name, item)
+        except FileNotFoundError:
+            continue
+    return None
+
+
+def clear_messages(path: Path) -> int:
+    """Delete every message of the Maildir (the folders stay); return how many were deleted."""
+    removed = 0
+    for sub in ("new", "cur"):
+        folder = path / sub
+        if not folder.is_dir():
+            continue
+        for item in folder.iterdir():
+            if item.name.startswith(".") or not item.is_file():
+                continue
+            try:
+                item.unlink()
+            except FileNotFoundError:
+                continue
+            removed += 1
+    return removed
+
+
 def _describe(number: int, mtime_ns: int, name: str, item: Path) -> StoredMessage:
     parser = email.parser.BytesHeaderParser(policy=email.policy.default)
     with item.open("rb") as handle:
@@ -172,6 +206,7 @@ def _describe(number: int, mtime_ns: int, name: str, item: Path) -> StoredMessag
     size = int(size_text) if size_text.isdigit() else item.stat().st_size
     tls = session.get("tls")
     auth = session.get("auth")
+    signed, encrypted = _protection(headers)
     return StoredMessage(
         number=number,
         key=name.split(":", 1)[0],
@@ -186,7 +221,24 @@ def _describe(number: int, mtime_ns: int, name: str, item: Path) -> StoredMessag
         tls=None if tls in (None, "none") else tls,
         auth_user=None if auth in (None, "none") else auth,
         session=session,
+        signed=signed,
+        encrypted=encrypted,
     )
+
+
+def _protection(headers: email.message.Message) -> tuple[bool | None, bool]:
+    """S/MIME as the top-level Content-Type shows it: a detached signature (multipart/signed),
+    opaque signed data, or enveloped (encrypted) data, whose inner signature is not visible."""
+    try:
+        kind = headers.get_content_type()
+        smime_type = str(headers.get_param("smime-type", "") or "").lower()
+    except Exception:  # a malformed Content-Type must not break the listing
+        return False, False
+    if kind == "multipart/signed":
+        return True, False
+    if kind in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
+        return (True, False) if smime_type == "signed-data" else (None, True)
+    return False, False
 
 
 def _header(headers: email.message.Message, name: str) -> str:
