@@ -158,6 +158,22 @@ def test_broken_text_gives_a_diagnostic_with_its_line(
     assert diagnostic.location.path == str(tpl.resolve() / "en" / "task_completed.txt")
 
 
+def test_unknown_extended_template_is_located(tpl: Path) -> None:
+    preview = TemplateOverrides(tpl).render_unsaved("task_completed", "html", "en",
+                                                    'x\n\n  {% extends "en/nope.html" %}\n')
+    assert preview.diagnostic is not None and "en/nope.html not found" in (
+        preview.diagnostic.message)
+    assert (preview.diagnostic.line, preview.diagnostic.column) == (3, 15)
+
+
+def test_text_that_cannot_be_utf8_is_refused_with_its_line(tpl: Path) -> None:
+    overrides = TemplateOverrides(tpl)
+    with pytest.raises(ConfigError, match="cannot be written as UTF-8") as info:
+        overrides.save("task_completed", "text", "en", "ok\nbad \ud800 here\n", force=True)
+    assert info.value.location is not None and info.value.location.line == 2
+    assert not (tpl / "en" / "task_completed.txt").exists()
+
+
 def test_unexpected_token_gets_a_column(tpl: Path) -> None:
     preview = TemplateOverrides(tpl).render_unsaved("task_completed", "subject", "en",
                                                     "Done {{ task_title }")

@@ -156,6 +156,7 @@ class OverrideConflictError(ConfigError):
 
 _UNDEFINED = re.compile(r"^'(\w+)' is undefined|has no attribute '(\w+)'")
 _UNEXPECTED = re.compile(r"unexpected '([^']+)'")
+_NOT_FOUND = re.compile(r"template (\S+) not found")
 
 
 class _BufferLoader(BaseLoader):
@@ -333,10 +334,18 @@ class TemplateOverrides:
                 f"{path}: not saved: the file changed on disk since it was read",
                 hint="read it again and merge your changes, or save without a base to replace it",
             )
+        try:
+            data = source.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate pasted into the editor
+            raise ConfigError(
+                f"not saved: character {exc.object[exc.start]!r} cannot be written as UTF-8",
+                location=Location(str(path), source.count("\n", 0, exc.start) + 1),
+                hint="delete or retype that character",
+            ) from None
         created = not path.exists()
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            atomic_write_private(path, source.encode("utf-8"))
+            atomic_write_private(path, data)
         except OSError as exc:
             raise ConfigError(f"{path}: cannot save the override: {exc.strerror or exc}",
                               hint="check that the templates directory is writable") from None
@@ -380,6 +389,12 @@ def _diagnostic(
         message = message.removeprefix(prefix)
     where = exc.location or Location(label)
     in_buffer = where.path == label
+    missing = _NOT_FOUND.search(message)
+    if in_buffer and where.line is None and missing:  # extends/include of an unknown name
+        for number, text in enumerate(source.splitlines(), start=1):
+            if missing.group(1) in text:
+                where = Location(label, number, text.index(missing.group(1)) + 1)
+                break
     column = where.column
     if in_buffer and where.line is not None and column is None:
         lines = source.splitlines()
