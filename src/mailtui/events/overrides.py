@@ -19,15 +19,12 @@ diagnostic instead. An unknown event, locale or part is a ConfigError.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from jinja2 import BaseLoader, Environment
 
 from mailtui.config.model import LOCALES
 from mailtui.errors import ConfigError, Location, MessageBuildError
@@ -38,6 +35,7 @@ from mailtui.events.catalog import (
     template_name,
 )
 from mailtui.events.environment import build_environment
+from mailtui.events.preview import BufferLoader, PreviewDiagnostic, diagnostic_from
 from mailtui.events.render import Renderer, normalize_locale
 from mailtui.files import atomic_write_private
 
@@ -98,31 +96,6 @@ class PartSource:
 
 
 @dataclass(frozen=True)
-class PreviewDiagnostic:
-    """Why a text does not render: message, where (1-based line and column) and a fix.
-
-    ``in_buffer`` is False when the problem is in another template the text uses (a layout
-    override, ...): ``location.path`` then names that file.
-    """
-
-    message: str
-    location: Location
-    hint: str | None
-    in_buffer: bool
-
-    @property
-    def line(self) -> int | None:
-        return self.location.line
-
-    @property
-    def column(self) -> int | None:
-        return self.location.column
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
-
-
-@dataclass(frozen=True)
 class Preview:
     """A rendered part (the one-line subject, the text part or the HTML) or a diagnostic."""
 
@@ -154,36 +127,6 @@ class OverrideConflictError(ConfigError):
     """The override changed on disk since the editor read it; nothing was written."""
 
 
-_UNDEFINED = re.compile(r"^'(\w+)' is undefined|has no attribute '(\w+)'")
-_UNEXPECTED = re.compile(r"unexpected '([^']+)'")
-_NOT_FOUND = re.compile(r"template (\S+) not found")
-
-
-class _BufferLoader(BaseLoader):
-    """Serves the unsaved text under its template name, in front of the real loaders.
-
-    A template loaded from disk goes stale while the buffer holds its name, and a buffer
-    template goes stale as soon as the buffer changes, so the environment's cache is safe.
-    """
-
-    def __init__(self, inner: BaseLoader) -> None:
-        self.inner = inner
-        self.name: str | None = None
-        self.source = ""
-        self.filename = ""
-
-    def get_source(
-        self, environment: Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        if template == self.name:
-            source = self.source
-            return source, self.filename, lambda: self.name == template and self.source == source
-        source, filename, uptodate = self.inner.get_source(environment, template)
-        return source, filename, lambda: self.name != template and (
-            uptodate is None or bool(uptodate())
-        )
-
-
 class TemplateOverrides:
     """The overrides of ``directory`` (``[templates].directory``; None: none configured).
 
@@ -204,7 +147,7 @@ class TemplateOverrides:
         self._renderer = Renderer(override_dir=self.directory, context=context)
         env = build_environment(self.directory, shipped_dir=self.shipped_dir)
         assert env.loader is not None
-        self._buffer = _BufferLoader(env.loader)
+        self._buffer = BufferLoader(env.loader)
         env.loader = self._buffer
         self._renderer.env = env
         self._lock = threading.Lock()
@@ -290,7 +233,8 @@ class TemplateOverrides:
                 text = self._renderer.render_part(ref.event_id, ref.part, variables,
                                                   locale=ref.locale)
             except MessageBuildError as exc:
-                return Preview(ref, None, _diagnostic(ref, exc, source, label))
+                prefixes = (f"{ref.event_id} ({ref.locale}, {ref.part}): ", f"{ref.name}: ")
+                return Preview(ref, None, diagnostic_from(exc, source, label, prefixes))
             except (OSError, MemoryError) as exc:  # an unreadable layout, a runaway template
                 message = "the template produces too much text" if isinstance(
                     exc, MemoryError) else f"cannot read a template: {exc}"
@@ -377,43 +321,3 @@ def _read(path: Path) -> str | None:
                           hint="templates are UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-
-
-def _diagnostic(
-    ref: PartRef, exc: MessageBuildError, source: str, label: str
-) -> PreviewDiagnostic:
-    """A renderer error as an editor diagnostic: its message without the event prefix, the
-    line, and a column where the message names something findable on that line."""
-    message = exc.message
-    for prefix in (f"{ref.event_id} ({ref.locale}, {ref.part}): ", f"{ref.name}: "):
-        message = message.removeprefix(prefix)
-    where = exc.location or Location(label)
-    in_buffer = where.path == label
-    missing = _NOT_FOUND.search(message)
-    if in_buffer and where.line is None and missing:  # extends/include of an unknown name
-        for number, text in enumerate(source.splitlines(), start=1):
-            if missing.group(1) in text:
-                where = Location(label, number, text.index(missing.group(1)) + 1)
-                break
-    column = where.column
-    if in_buffer and where.line is not None and column is None:
-        lines = source.splitlines()
-        if where.line <= len(lines):
-            column = _column(message, lines[where.line - 1])
-    return PreviewDiagnostic(message, Location(where.path, where.line, column), exc.hint,
-                             in_buffer)
-
-
-def _column(message: str, line: str) -> int | None:
-    """1-based column of what ``message`` names on ``line``, when it is unambiguous."""
-    if "single line" in message:
-        return len(line) + 1  # the line break at its end
-    undefined = _UNDEFINED.search(message)
-    if undefined:
-        name = undefined.group(1) or undefined.group(2)
-        found = re.search(rf"\b{re.escape(name)}\b", line)
-        return found.start() + 1 if found else None
-    unexpected = _UNEXPECTED.search(message)
-    if unexpected and line.count(unexpected.group(1)) == 1:
-        return line.index(unexpected.group(1)) + 1
-    return None
