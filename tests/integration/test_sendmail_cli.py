@@ -168,6 +168,9 @@ def test_verbose_transcript_on_stderr_without_secrets(tmp_path: Path, server: Ru
     (Faults(auth="535 5.7.8 Authentication credentials invalid"), 77, "535"),
     (Faults(mail="553 5.7.1 Sender not allowed"), 69, "553"),
     (Faults(after_data="554 5.7.1 Spam"), 69, "554"),
+    (Faults(close_at="after-data"), 74, "may have been delivered"),
+    (Faults(stall_at="rcpt", stall_seconds=3), 75, "timeout"),
+    (Faults(ehlo="502 5.5.2 Error: command not recognized"), 76, "502"),
 ])
 def test_server_refusals_map_to_sysexits(tmp_path: Path, cert: Issued, workdir: Path,
                                          ca_file: Path, faults: Faults, expected: int,
