@@ -154,17 +154,20 @@ def _beside_config(settings: Settings, value: str | None) -> str | None:
     return str(path)
 
 
-def _fingerprints(value: str | None) -> tuple[str, ...]:
+def _fingerprints(settings: Settings, value: str | None) -> tuple[str, ...]:
+    """The pins; a malformed one stops everything (never silently unpinned)."""
     if value is None:
         return ()
-    from mailtui.errors import ConfigError
+    from mailtui.errors import ConfigError, Location
     from mailtui.javamail.catalog import parse_fingerprints
 
     try:
         return parse_fingerprints(value)
     except ValueError as exc:
         raise ConfigError(f"server.properties: mailtui.ssl.fingerprint: {exc}",
-                          hint="copy the SHA-256 fingerprint `mailtui probe` shows") from None
+                          hint="copy the SHA-256 fingerprint `mailtui probe` shows",
+                          location=Location(str(settings.path)) if settings.path else None
+                          ) from None
 
 
 def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
@@ -199,7 +202,7 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
         protocol="smtps" if view.protocol == "smtps" else "smtp",
         trusted_hosts=trust,
         ca_file=(props.get("mailtui.ssl.cafile") or "").strip() or None,
-        tls_fingerprints=_fingerprints(props.get("mailtui.ssl.fingerprint")),
+        tls_fingerprints=_fingerprints(settings, props.get("mailtui.ssl.fingerprint")),
         client_cert=_beside_config(settings, props.get("mailtui.ssl.certfile")),
         client_key=_beside_config(settings, props.get("mailtui.ssl.keyfile")),
         tls_protocols=tuple((view.get("ssl.protocols") or "").split()),

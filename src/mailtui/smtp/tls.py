@@ -70,8 +70,9 @@ def load_client_certificate(context: ssl.SSLContext, plan: Plan) -> None:
                          "then chmod 600)") from None
     except ssl.SSLError as exc:
         where = f"mailtui.ssl.certfile {cert}" + (f" / keyfile {key}" if key else "")
-        raise ValueError(f"{where}: not a PEM certificate with its matching private key "
-                         f"({exc.reason or exc})") from None
+        why = f" ({exc.reason.replace('_', ' ').lower()})" if exc.reason else ""
+        raise ValueError(f"{where}: not a PEM certificate with its matching private "
+                         f"key{why}") from None
     except OSError as exc:
         raise ValueError(f"mailtui.ssl.certfile {cert}: {exc.strerror or exc}") from None
 
