@@ -25,6 +25,7 @@ COMMANDS = {
     "send": "send",
     "smime": "smime",
     "sandbox": "sandbox",
+    "sendmail": "sendmail",
 }
 
 EPILOG = """\

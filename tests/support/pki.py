@@ -158,6 +158,20 @@ class Authority:
         )
         return Issued(cert, key, (self.cert,))
 
+    def issue_client(self, common_name: str = "relay client") -> Issued:
+        """A TLS client certificate (extended key usage clientAuth)."""
+        key = new_key("ec")
+        now = _now()
+        cert = (
+            self._builder(_name(common_name), key, not_before=now - dt.timedelta(hours=1),
+                          not_after=now + dt.timedelta(days=30))
+            .add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+        return Issued(cert, key, (self.cert,))
+
     def issue_smime(
         self,
         email: str,

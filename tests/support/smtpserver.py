@@ -345,8 +345,10 @@ def start_server(
     username: str = USERNAME,
     password: str = PASSWORD,
     oauth_token: str | None = None,
+    client_ca: Path | None = None,
 ) -> Iterator[RunningServer]:
-    """A real aiosmtpd server on 127.0.0.1 (free port), stopped on exit."""
+    """A real aiosmtpd server on 127.0.0.1 (free port), stopped on exit. ``client_ca``: the
+    TLS listener requires a client certificate issued by that CA (CERT_REQUIRED)."""
     faults = faults or Faults()
     if not auth:
         faults.strip_auth = True
@@ -368,6 +370,9 @@ def start_server(
         if cert is None or workdir is None:
             raise ValueError("a TLS server needs cert= and workdir=")
         context = server_context(cert, workdir)
+        if client_ca is not None:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(cafile=str(client_ca))
         if mode == "starttls":
             kwargs["tls_context"] = context
             kwargs["require_starttls"] = require_starttls

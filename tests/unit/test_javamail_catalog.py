@@ -52,7 +52,8 @@ def test_every_spec_is_complete_and_validatable() -> None:
         assert s.description and "\n" not in s.description, s.name
         assert s.type in {"bool", "int", "port", "localport", "millis", "string", "host",
                           "hostlist", "list", "mechanisms", "tls-protocols", "class", "enum",
-                          "dsn-notify", "address", "mailbox", "object", "path"}, s.name
+                          "dsn-notify", "address", "mailbox", "object", "path",
+                          "fingerprints"}, s.name
         if s.default is not None and s.type != "object":
             assert validate_value(s, s.default) is None, s.name  # defaults are valid values
         if s.type == "enum":

@@ -45,6 +45,9 @@ def describe(plan: Any) -> list[str]:
     t = plan.timeouts
     if not plan.uses_tls:
         cert = "not applicable (no TLS)"
+    elif plan.tls_fingerprints:
+        cert = (f"pinned (SHA-256 {', '.join(plan.tls_fingerprints)}); chain and host name "
+                "not checked")
     elif plan.verify_certificate:
         cert = "verified (system store" + (f" + {plan.ca_file}" if plan.ca_file else "") + ")"
         cert += "; host name checked" if plan.check_server_identity else "; host name NOT checked"
@@ -66,6 +69,9 @@ def describe(plan: Any) -> list[str]:
     ]
     if plan.source_address or plan.source_port:
         rows.append(("Source", f"{plan.source_address or '*'}:{plan.source_port or 'any'}"))
+    if plan.client_cert:
+        rows.append(("Client cert", f"{plan.client_cert} (key "
+                     f"{plan.client_key or 'in the same file'})"))
     if plan.tls_protocols:
         rows.append(("TLS versions", " ".join(plan.tls_protocols)))
     if plan.dsn_notify or plan.dsn_ret:

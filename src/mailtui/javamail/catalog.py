@@ -155,6 +155,16 @@ _GENERAL_SPECS: tuple[PropertySpec, ...] = (
     PropertySpec("mail.mime.charset", "string", None, "default charset for text parts"),
     PropertySpec("mailtui.ssl.cafile", "path", None,
                  "mailtui extension: PEM bundle of extra trust anchors (e.g. the sandbox CA)"),
+    PropertySpec("mailtui.ssl.fingerprint", "fingerprints", None,
+                 "mailtui extension: pin the server's certificate by the SHA-256 fingerprint of "
+                 "its leaf certificate (AB:CD:... or plain hex; several comma-separated); it "
+                 "replaces CA verification and the host name check, as msmtp's tls_fingerprint"),
+    PropertySpec("mailtui.ssl.certfile", "path", None,
+                 "mailtui extension: client certificate (PEM, chain allowed; may hold the key "
+                 "too) for relays that require one; relative to the configuration file"),
+    PropertySpec("mailtui.ssl.keyfile", "path", None,
+                 "mailtui extension: the client certificate's private key (PEM, unencrypted); "
+                 "relative to the configuration file"),
 )
 
 _SMTPS_DEFAULTS = {"port": "465", "ssl.enable": "true"}
@@ -492,6 +502,35 @@ def _path(spec: PropertySpec, value: str) -> str | None:
     return None if value.strip() else "empty path"
 
 
+def parse_fingerprints(value: str) -> tuple[str, ...]:
+    """SHA-256 fingerprints as ``AB:CD:...`` (upper case) from ``ab:cd:...``, ``ABCD...`` or
+    a comma-separated list of them; ValueError says what is wrong."""
+    found = []
+    for item in value.split(","):
+        text = item.strip()
+        if not text:
+            continue
+        digits = text.replace(":", "").replace(" ", "")
+        if not re.fullmatch(r"[0-9A-Fa-f]{64}", digits):
+            kind = (f"{len(digits) // 2} bytes" if re.fullmatch(r"[0-9A-Fa-f]*", digits)
+                    else "not hexadecimal")
+            raise ValueError(f"{text!r} is not a SHA-256 fingerprint ({kind}; 32 bytes "
+                             "expected, as AB:CD:... or 64 hex digits)")
+        digits = digits.upper()
+        found.append(":".join(digits[i:i + 2] for i in range(0, 64, 2)))
+    if not found:
+        raise ValueError("no fingerprint given")
+    return tuple(found)
+
+
+def _fingerprints(spec: PropertySpec, value: str) -> str | None:
+    try:
+        parse_fingerprints(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 _CHECKS = {
     "bool": _bool,
     "int": _int,
@@ -510,6 +549,7 @@ _CHECKS = {
     "mailbox": _mailbox,
     "object": _object,
     "path": _path,
+    "fingerprints": _fingerprints,
 }
 
 
@@ -555,4 +595,6 @@ def value_fix(spec: PropertySpec, value: str) -> str | None:
         return "use an address such as sender@example.com"
     if kind == "object":
         return f"set {spec.name}.class instead, or remove the line"
+    if kind == "fingerprints":
+        return "copy the SHA-256 fingerprint `mailtui probe` shows (AB:CD:... or 64 hex digits)"
     return None

@@ -281,3 +281,33 @@ def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
                           f"not set (JavaMail waits forever): mailtui uses a {name} timeout "
                           f"of {default:g} s", f"set {view.key(key)}={int(default * 1000)} so "
                           "the Java application does not hang either", view.key(key))
+
+
+@rule
+def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    """mailtui.ssl.fingerprint / certfile / keyfile: what they replace, and files that cannot
+    be used (checked as the TLS context will load them)."""
+    if plan.tls_fingerprints and plan.uses_tls:
+        yield Finding("info", "pinned",
+                      "the certificate is pinned: the pin replaces CA verification and the host "
+                      "name check (ssl.trust and checkserveridentity no longer matter)",
+                      "update the pin when the server's certificate is renewed",
+                      "mailtui.ssl.fingerprint")
+    if not plan.uses_tls and (plan.tls_fingerprints or plan.client_cert):
+        key = "mailtui.ssl.fingerprint" if plan.tls_fingerprints else "mailtui.ssl.certfile"
+        yield Finding("warning", "tls-key-unused", "ignored: the connection does not use TLS",
+                      f"enable TLS ({view.key('starttls.required')}=true or "
+                      f"{view.key('ssl.enable')}=true), or remove it", key)
+    if plan.client_cert or plan.client_key:
+        import ssl
+
+        from mailtui.smtp.tls import load_client_certificate
+
+        try:
+            load_client_certificate(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), plan)
+        except ValueError as exc:
+            key = ("mailtui.ssl.keyfile" if str(exc).startswith("mailtui.ssl.keyfile")
+                   else "mailtui.ssl.certfile")
+            yield Finding("error", "client-cert", str(exc).removeprefix(key + " "),
+                          "point it at a PEM certificate and its unencrypted key (relative "
+                          "paths start from the configuration file's folder)", key)

@@ -38,6 +38,11 @@ class Plan:
     protocol: Literal["smtp", "smtps"] = "smtp"
     trusted_hosts: tuple[str, ...] = ()  # mail.smtp.ssl.trust ("*" = every host)
     ca_file: str | None = None  # extra trust anchors (mailtui.ssl.cafile), e.g. the sandbox CA
+    # mailtui.ssl.fingerprint: SHA-256 pins of the leaf certificate (AB:CD:...); when set they
+    # replace CA verification and the host name check (as msmtp's tls_fingerprint)
+    tls_fingerprints: tuple[str, ...] = ()
+    client_cert: str | None = None  # mailtui.ssl.certfile (resolved against the config file)
+    client_key: str | None = None  # mailtui.ssl.keyfile (None: the key is in client_cert)
     tls_protocols: tuple[str, ...] = ()  # mail.smtp.ssl.protocols, e.g. ("TLSv1.2", "TLSv1.3")
     tls_ciphers: tuple[str, ...] = ()  # mail.smtp.ssl.ciphersuites
     source_address: str | None = None  # mail.smtp.localaddress
@@ -60,6 +65,6 @@ class Plan:
         data = asdict(self)
         data["mechanisms"] = list(self.mechanisms)
         data["warnings"] = list(self.warnings)
-        for key in ("trusted_hosts", "tls_protocols", "tls_ciphers"):
+        for key in ("trusted_hosts", "tls_protocols", "tls_ciphers", "tls_fingerprints"):
             data[key] = list(data[key])
         return data

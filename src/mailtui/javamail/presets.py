@@ -24,7 +24,8 @@ _CONNECTION_SUFFIXES = (
     "ssl.socketFactory.port", "ssl.socketFactory.fallback", "starttls.enable",
     "starttls.required", "socketFactory.class", "socketFactory.port", "socketFactory.fallback",
 )
-_CONNECTION_GLOBALS = ("mail.host", "mail.transport.protocol", "mailtui.ssl.cafile")
+_CONNECTION_GLOBALS = ("mail.host", "mail.transport.protocol", "mailtui.ssl.cafile",
+                       "mailtui.ssl.fingerprint", "mailtui.ssl.certfile", "mailtui.ssl.keyfile")
 _AUTH_DISABLE = re.compile(r"^mail\.smtps?\.auth\.[a-z0-9-]+\.disable$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 

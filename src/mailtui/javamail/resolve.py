@@ -142,6 +142,34 @@ def envelope_sender(settings: Settings, view: View) -> str | None:
     return None
 
 
+def _beside_config(settings: Settings, value: str | None) -> str | None:
+    """A path property: ``~`` expanded, a relative path taken from the config file's folder."""
+    from pathlib import Path
+
+    if not value or not value.strip():
+        return None
+    path = Path(value.strip()).expanduser()
+    if not path.is_absolute() and settings.path is not None:
+        path = settings.path.parent / path
+    return str(path)
+
+
+def _fingerprints(settings: Settings, value: str | None) -> tuple[str, ...]:
+    """The pins; a malformed one stops everything (never silently unpinned)."""
+    if value is None:
+        return ()
+    from mailtui.errors import ConfigError, Location
+    from mailtui.javamail.catalog import parse_fingerprints
+
+    try:
+        return parse_fingerprints(value)
+    except ValueError as exc:
+        raise ConfigError(f"server.properties: mailtui.ssl.fingerprint: {exc}",
+                          hint="copy the SHA-256 fingerprint `mailtui probe` shows",
+                          location=Location(str(settings.path)) if settings.path else None
+                          ) from None
+
+
 def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     """The connection mailtui will make for these settings; ``with_lint`` adds the lint
     findings (and the infinite-timeout notes) as ``warnings``."""
@@ -174,6 +202,9 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
         protocol="smtps" if view.protocol == "smtps" else "smtp",
         trusted_hosts=trust,
         ca_file=(props.get("mailtui.ssl.cafile") or "").strip() or None,
+        tls_fingerprints=_fingerprints(settings, props.get("mailtui.ssl.fingerprint")),
+        client_cert=_beside_config(settings, props.get("mailtui.ssl.certfile")),
+        client_key=_beside_config(settings, props.get("mailtui.ssl.keyfile")),
         tls_protocols=tuple((view.get("ssl.protocols") or "").split()),
         tls_ciphers=tuple((view.get("ssl.ciphersuites") or "").split()),
         source_address=(view.get("localaddress") or "").strip() or None,

@@ -75,7 +75,8 @@ RULES: tuple[Rule, ...] = (
     _r("There is no sender address for the envelope.",
        "set server.default_sender (or mail.smtp.from)", kinds={"no-sender"}),
     _r("The TLS settings cannot be used: {detail}.",
-       "fix mail.smtp.ssl.protocols / mail.smtp.ssl.ciphersuites / mailtui.ssl.cafile",
+       "fix mail.smtp.ssl.protocols / mail.smtp.ssl.ciphersuites / mailtui.ssl.cafile / "
+       "mailtui.ssl.certfile / mailtui.ssl.keyfile",
        kinds={"tls-config"}),
     # --- network -----------------------------------------------------------------------
     _r("The host name {host} could not be resolved: {detail}.",
@@ -135,6 +136,28 @@ RULES: tuple[Rule, ...] = (
        "if the server uses a private CA, add the CA certificate with "
        "mailtui.ssl.cafile=/path/to/ca.pem (or SSL_CERT_FILE); or trust this host with "
        "mail.smtp.ssl.trust={host} (not recommended)", kinds={"cert-untrusted"}),
+    _r("The server's certificate does not match the pinned fingerprint "
+       "(mailtui.ssl.fingerprint): expected SHA-256 {expected}, the server presented SHA-256 "
+       "{actual} ({subject}, issued by {issuer}, valid until {not_after}).",
+       "if the server's certificate was renewed, check the new fingerprint out of band "
+       "(`mailtui probe` shows it) and update mailtui.ssl.fingerprint; if it was not, someone "
+       "may be intercepting the connection: do not send", kinds={"cert-pin-mismatch"}),
+    _r("The server closed the connection right after the TLS handshake ({detail}): it did not "
+       "accept the client certificate {client_cert} (issued by a CA it does not trust, "
+       "expired, or not made for client authentication).",
+       "check it with `openssl x509 -in {client_cert} -noout -issuer -dates -ext "
+       "extendedKeyUsage` and ask the relay's administrator which CA it trusts",
+       kinds={"tls-closed-after-handshake"}, fact="client_cert"),
+    _r("The server ended the TLS session right after the handshake, before saying anything "
+       "({detail}): the usual reason is a relay that requires a client certificate, and none "
+       "is configured (or the server refuses this machine's address).",
+       "set mailtui.ssl.certfile (and mailtui.ssl.keyfile) to the client certificate the "
+       "relay expects; otherwise read the server's log for its TLS policy",
+       kinds={"tls-closed-after-handshake"}),
+    _r("The server refused the TLS handshake over the client certificate ({detail}).",
+       "set mailtui.ssl.certfile / mailtui.ssl.keyfile to a certificate the relay accepts",
+       kinds={"tls-handshake"},
+       text=r"certificate.required|did not return a certificate|bad.certificate|unknown.ca"),
     _r("The TLS handshake timed out after {timeout} s.",
        "check the port and TLS mode ({ports_hint}); a plain-SMTP port waits for a command "
        "and never answers a handshake", kinds={"timeout"}, during={Stage.TLS}),
@@ -350,6 +373,8 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
                        "a TLS handshake." if plan.port == 465 else
                        "may expect a TLS handshake first (implicit TLS), or the server is "
                        "slow or deliberately delays its greeting."),
+        expected=facts.get("expected") or "?", actual=facts.get("actual") or "?",
+        subject=cert.subject if cert else "?", client_cert=facts.get("client_cert") or "?",
         starttls_hint=("The server offers STARTTLS." if facts.get("starttls_offered") else ""),
     )
     return values

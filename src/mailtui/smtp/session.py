@@ -90,6 +90,7 @@ class Session:
         self.capabilities_before_tls: Capabilities | None = None
         self.tls: tlsmod.TlsInfo | None = None
         self.mechanism: str | None = None
+        self._first_tls_reply = False  # handshake done, the server has not answered over TLS
 
     def __enter__(self) -> Session:
         return self
@@ -170,6 +171,7 @@ class Session:
             during = self.stage
             self.info(f"connection lost: {exc}")
             self._drop()
+            self._raise_if_rejected_after_handshake(str(exc))
             raise SessionError(Failure(Stage.CONNECTION_LOST, during, "lost",
                                        detail=str(exc))) from None
         except smtplib.SMTPResponseException as exc:
@@ -180,12 +182,23 @@ class Session:
             during = self.stage
             text = os_error_text(exc)
             self._drop()
+            self._raise_if_rejected_after_handshake(text)
             if during in (Stage.DNS, Stage.CONNECT):
                 kind = "refused" if isinstance(exc, ConnectionRefusedError) else "unreachable"
                 raise SessionError(Failure(Stage.CONNECT, Stage.CONNECT, kind,
                                            detail=text)) from None
             raise SessionError(Failure(Stage.CONNECTION_LOST, during, "lost",
                                        detail=text)) from None
+
+    def _raise_if_rejected_after_handshake(self, detail: str) -> None:
+        """A close (or TLS alert) before the server's first answer over TLS: with TLS 1.3 the
+        server checks the client certificate after the client's side of the handshake is
+        done, so this is how a refused or missing client certificate shows: a TLS failure."""
+        if self._first_tls_reply:
+            self._first_tls_reply = False
+            raise SessionError(Failure(Stage.TLS, Stage.TLS, "tls-closed-after-handshake",
+                                       detail=detail,
+                                       facts={"client_cert": self.plan.client_cert}))
 
     def _drop(self, *, polite: bool = False) -> None:
         """Close the connection (after a QUIT attempt when ``polite``)."""
@@ -230,6 +243,7 @@ class Session:
                 self._handshake()
             client.stage = Stage.GREETING
             code, raw = client.getreply()
+            self._first_tls_reply = False
             self.greeting = raw.decode("utf-8", "replace")
             if code != 220:
                 raise self._reply_failure(Stage.GREETING, code, raw)
@@ -257,6 +271,7 @@ class Session:
         client = self._client()
         client.stage = Stage.EHLO
         code, raw = client.ehlo()
+        self._first_tls_reply = False
         if code != 250:
             if not 500 <= code <= 599:
                 raise self._reply_failure(Stage.EHLO, code, raw)
@@ -323,11 +338,22 @@ class Session:
             raise self._handshake_failure(exc) from None
         identity_ok: bool | None = None
         cert = tlsmod.CertificateInfo.from_socket(sock)
-        if not tlsmod.verifies_chain(plan) and plan.check_server_identity:
+        if plan.client_cert:
+            client.info(f"client certificate offered: {plan.client_cert}")
+        if (not tlsmod.verifies_chain(plan) and plan.check_server_identity
+                and not plan.tls_fingerprints):
             identity_ok = cert is not None and tlsmod.name_matches(plan.host, cert)
         self.tls = tlsmod.describe_session(sock, plan, identity_ok)
+        self._first_tls_reply = True
         for line in self.tls.lines():
             client.info(line)
+        if plan.tls_fingerprints and not tlsmod.pin_matches(plan, cert):
+            failure = self._fail(Stage.TLS, "cert-pin-mismatch",
+                                 detail="the certificate does not match mailtui.ssl.fingerprint",
+                                 expected=", ".join(plan.tls_fingerprints),
+                                 actual=cert.sha256 if cert else "no certificate")
+            failure.failure.certificate = cert
+            raise failure
         if identity_ok is False:
             failure = self._fail(Stage.TLS, "cert-hostname",
                                  detail=f"certificate is not valid for {plan.host}")

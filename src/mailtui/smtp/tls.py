@@ -34,7 +34,47 @@ def host_trusted(plan: Plan) -> bool:
 
 
 def verifies_chain(plan: Plan) -> bool:
-    return plan.verify_certificate and not host_trusted(plan)
+    """CA verification: off when ssl.trust covers the host, or when a pin replaces it."""
+    return plan.verify_certificate and not host_trusted(plan) and not plan.tls_fingerprints
+
+
+def pin_matches(plan: Plan, cert: CertificateInfo | None) -> bool:
+    """mailtui.ssl.fingerprint: the leaf certificate's SHA-256 is one of the pins."""
+    return cert is not None and cert.sha256 in plan.tls_fingerprints
+
+
+class _EncryptedKey(Exception):
+    """OpenSSL asked for a key password: never prompt (cron has no terminal)."""
+
+
+def _no_password() -> bytes:
+    raise _EncryptedKey
+
+
+def load_client_certificate(context: ssl.SSLContext, plan: Plan) -> None:
+    """mailtui.ssl.certfile / keyfile into ``context``. ValueError names the file and why."""
+    cert, key = plan.client_cert, plan.client_key
+    if cert is None:
+        if key is not None:
+            raise ValueError(f"mailtui.ssl.keyfile {key} is set without mailtui.ssl.certfile")
+        return
+    for name, path in (("certfile", cert), ("keyfile", key)):
+        if path is not None and not os.path.isfile(path):
+            reason = "not a file" if os.path.exists(path) else "no such file"
+            raise ValueError(f"mailtui.ssl.{name} {path}: {reason}")
+    try:
+        context.load_cert_chain(cert, key, password=_no_password)
+    except _EncryptedKey:
+        raise ValueError(f"mailtui.ssl.keyfile {key or cert}: the private key is encrypted; "
+                         "mailtui needs it unencrypted (openssl pkey -in KEY -out KEY.plain, "
+                         "then chmod 600)") from None
+    except ssl.SSLError as exc:
+        where = f"mailtui.ssl.certfile {cert}" + (f" / keyfile {key}" if key else "")
+        why = f" ({exc.reason.replace('_', ' ').lower()})" if exc.reason else ""
+        raise ValueError(f"{where}: not a PEM certificate with its matching private "
+                         f"key{why}") from None
+    except OSError as exc:
+        raise ValueError(f"mailtui.ssl.certfile {cert}: {exc.strerror or exc}") from None
 
 
 def build_context(plan: Plan) -> ssl.SSLContext:
@@ -47,6 +87,7 @@ def build_context(plan: Plan) -> ssl.SSLContext:
         context.load_verify_locations(cafile=cert_file)
     if plan.ca_file:
         context.load_verify_locations(cafile=plan.ca_file)
+    load_client_certificate(context, plan)
     if verifies_chain(plan):
         context.check_hostname = plan.check_server_identity
         context.verify_mode = ssl.CERT_REQUIRED
@@ -256,6 +297,13 @@ def describe_session(sock: ssl.SSLSocket, plan: Plan, identity_ok: bool | None) 
     """TLS details of an established connection and the verification result in words."""
     cipher = sock.cipher() or ("?", "?", None)
     cert = CertificateInfo.from_socket(sock)
+    if plan.tls_fingerprints:
+        pinned = "certificate pinned (mailtui.ssl.fingerprint): SHA-256 " + (
+            "matches" if pin_matches(plan, cert) else "does NOT match")
+        return TlsInfo(version=sock.version() or "?", cipher=cipher[0], bits=cipher[2],
+                       certificate=cert,
+                       verification=f"{pinned}; chain and host name not checked (the pin "
+                       "replaces them)")
     if verifies_chain(plan):
         chain = "certificate chain verified"
         if plan.check_server_identity:
