@@ -65,11 +65,12 @@ class RecordingSMTP(smtplib.SMTP):
         return f"the server's reply to {command or STAGE_LABELS.get(stage, str(stage))}"
 
     def _note_command(self, line: str) -> None:
-        verb = line[:9].upper()
-        if verb.startswith(("MAIL FROM", "RCPT TO")):
-            self.last_command = verb[:9].rstrip(":")
-        else:
-            self.last_command = line.split(" ", 1)[0].upper() or None
+        head = line[:9].upper()
+        for command in ("MAIL FROM", "RCPT TO"):
+            if head.startswith(command):
+                self.last_command = command
+                return
+        self.last_command = line.split(" ", 1)[0].upper() or None
 
     # -- connection --------------------------------------------------------------------
     def open_socket(self, host: str, port: int, source: tuple[str, int] | None) -> None:
