@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -213,7 +214,7 @@ def test_a_terminal_sees_the_wait_for_a_stalled_greeting(
         code = proc.wait(timeout=DEADLINE)
     text = output.decode("utf-8", "replace")
     assert code == 0, text
-    assert "mailtui: waiting for the greeting… 1 s of 6 s" in text
+    assert re.search(r"mailtui: waiting for the greeting… [12] s of 6 s", text), text
     waiting = text.index("waiting for the greeting")
     erased = text.index("\r\x1b[K", waiting)
     assert erased < text.index("S: 220 ")  # the ticker line is gone before the reply shows
@@ -252,3 +253,27 @@ def test_batch_with_to_is_a_usage_error_and_sends_nothing(
     assert "--to does not apply to --batch" in proc.stderr
     assert server.received == []
     assert not (tmp_path / "f.jsonl.results.jsonl").exists()
+
+
+def test_send_announces_each_retry_with_its_delay(
+    tmp_path: Path, good_cert: Issued, workdir: Path, ca_file: Path
+) -> None:
+    from mailtui.events.catalog import load_catalog
+
+    context = tmp_path / "ctx.json"
+    context.write_text(json.dumps(load_catalog().get("task_completed").samples("en"),
+                                  default=str))
+    with start_server(mode="starttls", cert=good_cert, workdir=workdir,
+                      faults=Faults(rcpt="451 4.7.1 Greylisted, try later")) as srv:
+        config = write_config(tmp_path / "mailtui.toml", srv.port, ca_file)
+        proc = subprocess.run(
+            _mailtui(config, "send", "task_completed", "--to", "x@example.org", "--context",
+                     str(context), "--retries", "2", "--retry-delay", "0.1"),
+            capture_output=True, text=True, env=_env(), timeout=DEADLINE)
+    assert proc.returncode == 25, proc.stderr
+    assert proc.stderr.splitlines()[:2] == [
+        "mailtui: retrying in 0.1 s (try 2 of 3): temporary failure at RCPT TO "
+        "(451 4.7.1 Greylisted, try later)",
+        "mailtui: retrying in 0.2 s (try 3 of 3): temporary failure at RCPT TO "
+        "(451 4.7.1 Greylisted, try later)",
+    ]
