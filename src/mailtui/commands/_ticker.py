@@ -9,6 +9,7 @@ Nothing is shown when stderr is not a terminal, nor for waits shorter than a sec
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 import time
@@ -68,12 +69,20 @@ class WaitTicker:
                     continue
                 elapsed = time.monotonic() - self._since
                 if elapsed >= self.delay:
-                    self._write(CLEAR + "mailtui: " + self._notice.text(elapsed, self.ellipsis))
+                    line = "mailtui: " + self._notice.text(elapsed, self.ellipsis)
+                    self._write(CLEAR + line[: self._width()])  # one row, or \r cannot erase it
                     self._shown = True
                     # the next whole second of the wait
                     self._cond.wait(timeout=int(elapsed) + 1 - elapsed + 0.01)
                 else:
                     self._cond.wait(timeout=self.delay - elapsed)
+
+    def _width(self) -> int:
+        try:
+            columns = os.get_terminal_size(self.stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        return max(20, columns - 1) if columns > 0 else 79  # 0: the size is not known
 
     def _erase(self) -> None:
         if self._shown:
