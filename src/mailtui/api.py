@@ -52,6 +52,7 @@ class Mailer:
         retry_delay: float = 2.0,
         on_event: Callable[[Any], None] | None = None,
         on_retry: Callable[[str], None] | None = None,
+        on_wait: Callable[[Any], None] | None = None,
     ) -> None:
         from mailtui.javamail.resolve import password_for
         from mailtui.outbox.build import MessageBuilder
@@ -63,7 +64,7 @@ class Mailer:
         plan = self.builder.plan
         self._deliverer = Deliverer(plan, password_for(config, plan), on_event=on_event,
                                     retries=retries, retry_delay=retry_delay,
-                                    on_retry=on_retry)
+                                    on_retry=on_retry, on_wait=on_wait)
 
     def __enter__(self) -> Mailer:
         return self

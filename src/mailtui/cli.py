@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from mailtui import __version__
 from mailtui.errors import EXIT_USAGE, MailtuiError
@@ -90,18 +91,38 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        if args.sandbox:
+    from mailtui.commands._pipes import guard
+
+    # A closed stdout never changes what a command does (README: "Output and pipes").
+    real_out, real_err = sys.stdout, sys.stderr
+    out = guard(real_out)
+    sys.stdout, sys.stderr = out, guard(real_err)
+    try:
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            if not args.sandbox:
+                # The terminal app does not exist yet: say so instead of doing nothing.
+                parser.print_help()
+                return EXIT_USAGE
             from mailtui.commands import sandbox
 
             handler = sandbox.run_demo
-        else:
-            # The terminal app does not exist yet: say so instead of doing nothing.
-            parser.print_help()
-            return EXIT_USAGE
+            args.closed_stdout_note = "sending continued"
+        code = _run(handler, args)
+        out.flush()
+        note = getattr(args, "closed_stdout_note", None)
+        if out.broken and note:
+            print(f"mailtui: stdout closed; output discarded, {note}", file=sys.stderr)
+        return code
+    finally:
+        out.flush()  # (--help, usage errors) before Python's own flush at exit
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = real_out, real_err
+
+
+def _run(handler: Any, args: argparse.Namespace) -> int:
     try:
         return int(handler(args) or 0)
     except MailtuiError as exc:
@@ -110,8 +131,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mailtui: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:  # a bug: say so briefly; the traceback only on request
         if os.environ.get("MAILTUI_DEBUG"):
             raise

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, closed_stdout_note="the probe continued")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,7 +55,10 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None) -> int:
     if live is not None:
         out.write(f"probe: {plan.host}:{plan.port} ({plan.security})\n")
         out.flush()
-    result = run_probe(plan, live)
+    from mailtui.commands._ticker import wait_ticker
+
+    with wait_ticker() as ticker:
+        result = run_probe(plan, live, on_wait=ticker)
     if as_json:
         print_json(result.to_json(plan))
         return result.exit_code

@@ -21,7 +21,8 @@ Each message's result is printed as one JSON line and appended to the results fi
 (default FILE.results.jsonl); a rerun skips what was sent, so an interrupted run resumes.
 A message whose reply was lost (it may have been delivered) is never resent unless
 --retry-uncertain. Exit 0 when every message is sent, else the stage code (see README)
-of the first message that was not.
+of the first message that was not. One run at a time per results file: another one exits 3
+naming the running one's PID, or waits for it with --wait.
 """
 
 
@@ -49,10 +50,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="batch: resend messages whose reply was lost in an earlier run")
     p.add_argument("--retry-failed", action="store_true",
                    help="batch: resend messages that failed permanently in an earlier run")
+    p.add_argument("--wait", action="store_true",
+                   help="batch: when another run holds the results file, wait for it to "
+                   "finish instead of refusing (exit 3)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the SMTP conversation live")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, closed_stdout_note="sending continued")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         raise MailtuiError("give an event id, or --batch FILE (not both)",
                            hint="mailtui send EVENT --to ADDR, or mailtui send --batch FILE",
                            exit_code=EXIT_USAGE)
+    _refuse_misplaced_flags(args)
     settings = load_settings_from_args(args)
     require_enabled(settings)  # before reading any context or batch file
     if args.batch:
@@ -72,19 +77,49 @@ def run(args: argparse.Namespace) -> int:
     return _single(args, settings)
 
 
+# Flags that only mean something for one kind of send, and why (a batch line names its own
+# recipients, context and locale; the batch flags mean nothing for one message).
+_SINGLE_ONLY = {"to": ("--to", 'each batch line names its recipients ("to")'),
+                "context": ("--context", 'each batch line carries its "context"'),
+                "locale": ("--locale", 'each batch line may give its "locale"'),
+                "verbose": ("-v/--verbose", "a batch prints one JSON result per message")}
+_BATCH_ONLY = ("results", "retry_uncertain", "retry_failed", "wait")
+
+
+def _refuse_misplaced_flags(args: argparse.Namespace) -> None:
+    """A flag that does not apply is a usage error, never silently ignored."""
+    from mailtui.errors import EXIT_USAGE, MailtuiError
+
+    if args.batch:
+        for attr, (flag, why) in _SINGLE_ONLY.items():
+            if getattr(args, attr):
+                raise MailtuiError(f"{flag} does not apply to --batch: {why}",
+                                   hint=f"remove {flag}, or send one message: "
+                                   "mailtui send EVENT --to ADDR", exit_code=EXIT_USAGE)
+    else:
+        for attr in _BATCH_ONLY:
+            if getattr(args, attr):
+                flag = "--" + attr.replace("_", "-")
+                raise MailtuiError(f"{flag} only applies to --batch FILE",
+                                   hint=f"remove {flag}", exit_code=EXIT_USAGE)
+
+
 def _announce_retry(text: str) -> None:
     print(f"mailtui: {text}", file=sys.stderr, flush=True)
 
 
 def _single(args: argparse.Namespace, settings: Any) -> int:
     from mailtui.api import Mailer, SendError
+    from mailtui.commands._ticker import wait_ticker
     from mailtui.events.context import load_context_file
     from mailtui.smtp.render import LiveTranscript, result_lines
 
     context = load_context_file(args.context) if args.context else {}
     live = LiveTranscript(sys.stdout) if args.verbose and not args.json else None
-    with Mailer(settings, retries=args.retries, retry_delay=args.retry_delay,
-                on_event=live, on_retry=_announce_retry) as mailer:
+    with wait_ticker() as ticker, Mailer(
+        settings, retries=args.retries, retry_delay=args.retry_delay, on_event=live,
+        on_retry=_announce_retry, on_wait=ticker,
+    ) as mailer:
         message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
         try:
             delivery = mailer.send(message)
@@ -107,6 +142,7 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
     from pathlib import Path
 
     from mailtui.api import default_results_path
+    from mailtui.commands._ticker import wait_ticker
     from mailtui.outbox.batch import read_batch, run_batch
 
     batch = Path(args.batch)
@@ -119,10 +155,17 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
-    summary = run_batch(settings, items, results, retries=args.retries,
-                        retry_delay=args.retry_delay, retry_uncertain=args.retry_uncertain,
-                        retry_failed=args.retry_failed, echo=echo,
-                        on_retry=_announce_retry)
+    def lock_wait(pid: int | None) -> None:
+        who = f"PID {pid}" if pid else "another run"
+        print(f"mailtui: {results} is in use by another mailtui run ({who}): waiting for it "
+              "to finish", file=sys.stderr, flush=True)
+
+    with wait_ticker() as ticker:
+        summary = run_batch(settings, items, results, retries=args.retries,
+                            retry_delay=args.retry_delay, retry_uncertain=args.retry_uncertain,
+                            retry_failed=args.retry_failed, echo=echo,
+                            on_retry=_announce_retry, on_wait=ticker, wait=args.wait,
+                            on_lock_wait=lock_wait)
     print(f"mailtui: batch {batch}: {summary.line()}; results in {results}", file=sys.stderr)
     if summary.aborted:
         print(f"mailtui: stopped: {summary.aborted}\n  rerun the same command to resume",

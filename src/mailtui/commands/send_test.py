@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="send a notification event's sample instead of the plain test message")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object at the end instead of the live transcript")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, closed_stdout_note="sending continued")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,7 +114,11 @@ def execute(
         out.flush()
     if live is not None and protection:
         out.write(f"S/MIME: {protection['summary']}\n")
-    result = run_test_send(plan, password, message, [rcpt_box.addr_spec], live)
+    from mailtui.commands._ticker import wait_ticker
+
+    with wait_ticker() as ticker:
+        result = run_test_send(plan, password, message, [rcpt_box.addr_spec], live,
+                               on_wait=ticker)
     if as_json:
         data = result.to_json()
         data["smime"] = protection or {"signed": False, "encrypted": False, "summary": None}

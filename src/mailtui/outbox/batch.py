@@ -229,19 +229,39 @@ def run_batch(
     retry_failed: bool = False,
     echo: Callable[[dict[str, Any]], None] | None = None,
     on_retry: Callable[[str], None] | None = None,
+    on_wait: Callable[[Any], None] | None = None,
+    wait: bool = False,
+    on_lock_wait: Callable[[int | None], None] | None = None,
 ) -> BatchSummary:
+    """Send ``items``, journaling each result in ``results``. The results file is locked for
+    the whole run (see :mod:`mailtui.outbox.lock`): another run holding it is an error naming
+    its PID, or, with ``wait``, is waited for (``on_lock_wait(pid)`` says so first)."""
     from mailtui.javamail.resolve import password_for
     from mailtui.outbox.build import MessageBuilder
-    from mailtui.outbox.deliver import Deliverer, DeliveryAborted, require_enabled
+    from mailtui.outbox.deliver import Deliverer, require_enabled
+    from mailtui.outbox.lock import hold_run_lock
 
     require_enabled(settings)
+    builder = MessageBuilder(settings)
+    password = password_for(settings, builder.plan)
+    with hold_run_lock(results, wait=wait, on_wait=on_lock_wait):
+        deliverer = Deliverer(builder.plan, password, retries=retries,
+                              retry_delay=retry_delay, on_retry=on_retry, on_wait=on_wait)
+        return _run_locked(builder, deliverer, items, results, retry_uncertain=retry_uncertain,
+                           retry_failed=retry_failed, echo=echo)
+
+
+def _run_locked(
+    builder: Any, deliverer: Any, items: list[BatchItem], results: Path, *,
+    retry_uncertain: bool, retry_failed: bool,
+    echo: Callable[[dict[str, Any]], None] | None,
+) -> BatchSummary:
+    from mailtui.outbox.deliver import DeliveryAborted
+
     started = time.monotonic()
     summary = BatchSummary()
     done = read_journal(results)
-    builder = MessageBuilder(settings)
     journal = Journal(results, echo)
-    deliverer = Deliverer(builder.plan, password_for(settings, builder.plan), retries=retries,
-                          retry_delay=retry_delay, on_retry=on_retry)
     try:
         for item, skip, skipped_code in pending(items, done, retry_uncertain=retry_uncertain,
                                                 retry_failed=retry_failed):

@@ -32,6 +32,17 @@ def is_temporary(failure: Failure) -> bool:
     return failure.kind in _TRANSIENT_KINDS
 
 
+def retry_text(failure: Failure, delay: float, attempt: int, attempts: int) -> str:
+    """``retrying in 4 s (try 2 of 4): temporary failure at RCPT TO (451 4.7.1 ...)``."""
+    from mailtui.smtp.render import reply_text
+    from mailtui.smtp.stages import STAGE_LABELS
+
+    what = (reply_text(failure.reply_code, failure.enhanced_code, failure.reply)
+            if failure.reply_code else failure.detail or failure.kind)
+    return (f"retrying in {delay:g} s (try {attempt} of {attempts}): temporary failure at "
+            f"{STAGE_LABELS.get(failure.during, str(failure.during))} ({what})")
+
+
 def reply_lost(failure: Failure) -> bool:
     """The whole message was transmitted but its reply never came: it may have been accepted,
     so sending it again could deliver it twice."""
@@ -112,8 +123,10 @@ class Deliverer:
         pipelining: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[str], None] | None = None,
+        on_wait: Callable[[Any], None] | None = None,
     ) -> None:
         self.plan = plan
+        self.on_wait = on_wait
         self.password = password
         self.on_event = on_event
         self.retries = retries
@@ -142,7 +155,8 @@ class Deliverer:
 
             self.close()
             session = Session(self.plan, password=self.password,
-                              transcript=Transcript(self.on_event, keep=False))
+                              transcript=Transcript(self.on_event, keep=False,
+                                                    on_wait=self.on_wait))
             self.connections += 1
             try:
                 session.connect()
@@ -176,11 +190,9 @@ class Deliverer:
                 temporary = is_temporary(failure)
                 if temporary and attempt <= self.retries:
                     delay = self.retry_delay * 2 ** (attempt - 1)
-                    if self.on_retry:
-                        what = (f"{failure.reply_code} {failure.reply or ''}".strip()
-                                if failure.reply_code else failure.kind)
-                        self.on_retry(f"temporary failure at {failure.during} ({what}): "
-                                      f"try {attempt + 1} of {self.retries + 1} in {delay:g} s")
+                    if self.on_retry:  # announced before the sleep, with its delay
+                        self.on_retry(retry_text(failure, delay, attempt + 1,
+                                                 self.retries + 1))
                     self.sleep(delay)
                     continue
                 explanation, fix = self._explain(failure)
@@ -189,7 +201,7 @@ class Deliverer:
                     raise DeliveryAborted(failure, explanation, fix) from None
                 return self._result("deferred" if temporary else "failed", attempt, failure,
                                     explanation, fix)
-            return Delivery("sent", attempt, sent.reply_code, None, sent.reply,
+            return Delivery("sent", attempt, sent.reply_code, sent.enhanced_code, sent.reply,
                             recipients=list(sent.recipients))
 
     @staticmethod
@@ -197,5 +209,6 @@ class Deliverer:
                 fix: str | None) -> Delivery:
         return Delivery(status, attempts, failure.reply_code, failure.enhanced_code,
                         failure.reply, failure.stage, explanation, fix,
-                        [RecipientResult(a, False, failure.reply_code or 0, failure.reply or "")
+                        [RecipientResult(a, False, failure.reply_code or 0, failure.reply or "",
+                                         failure.enhanced_code)
                          for a in failure.facts.get("rejected", [])], failure.during)

@@ -14,7 +14,7 @@ import socket
 import ssl
 
 from mailtui.javamail.plan import Timeouts
-from mailtui.smtp.stages import Stage
+from mailtui.smtp.stages import STAGE_LABELS, Stage
 from mailtui.smtp.transcript import Direction, Transcript, body_summary
 
 MAX_LINE = 8192
@@ -40,6 +40,7 @@ class RecordingSMTP(smtplib.SMTP):
         self.tls_active = False
         self.peer: str | None = None
         self.writing = False  # sending the message data: the write timeout is the one that counts
+        self.last_command: str | None = None  # what the next reply answers (waiting notices)
 
     # -- recording ---------------------------------------------------------------------
     def record(self, direction: Direction, text: str) -> None:
@@ -47,6 +48,29 @@ class RecordingSMTP(smtplib.SMTP):
 
     def info(self, text: str) -> None:
         self.record("info", text)
+
+    def waiting_for(self) -> str:
+        """What the next reply answers, in words: "the greeting", "the server's reply to
+        RCPT TO", ... (a pipelined transaction reads its replies stage by stage)."""
+        stage, command = self.stage, self.last_command
+        if stage == Stage.GREETING:
+            return "the greeting"
+        if command == ".":
+            return "the server's reply to the message data"
+        if stage == Stage.AUTH:
+            return "the server's reply to AUTH"
+        if stage in (Stage.MAIL_FROM, Stage.RCPT, Stage.DATA) and command in (
+                "MAIL FROM", "RCPT TO", "DATA"):
+            command = STAGE_LABELS[stage]
+        return f"the server's reply to {command or STAGE_LABELS.get(stage, str(stage))}"
+
+    def _note_command(self, line: str) -> None:
+        head = line[:9].upper()
+        for command in ("MAIL FROM", "RCPT TO"):
+            if head.startswith(command):
+                self.last_command = command
+                return
+        self.last_command = line.split(" ", 1)[0].upper() or None
 
     # -- connection --------------------------------------------------------------------
     def open_socket(self, host: str, port: int, source: tuple[str, int] | None) -> None:
@@ -69,7 +93,10 @@ class RecordingSMTP(smtplib.SMTP):
                 sock.settimeout(self.timeouts.connect)
                 if source:
                     sock.bind(source)
-                sock.connect(address)
+                with self.transcript.waiting(
+                        Stage.CONNECT, f"the connection to {address[0]} port {address[1]}",
+                        self.timeouts.connect):
+                    sock.connect(address)
             except OSError as exc:
                 sock.close()
                 last_error = exc
@@ -90,7 +117,8 @@ class RecordingSMTP(smtplib.SMTP):
         self.sock.settimeout(self.timeouts.connect)
         # Discard anything buffered before the handshake (STARTTLS command injection).
         self.file = None
-        tls_sock = context.wrap_socket(self.sock, server_hostname=server_hostname)
+        with self.transcript.waiting(Stage.TLS, "the TLS handshake", self.timeouts.connect):
+            tls_sock = context.wrap_socket(self.sock, server_hostname=server_hostname)
         self.sock = tls_sock
         self.tls_active = True
         return tls_sock
@@ -119,7 +147,9 @@ class RecordingSMTP(smtplib.SMTP):
         data = s.encode(self.command_encoding) if isinstance(s, str) else s
         if any(c in data.rstrip(b"\r\n") for c in (b"\r", b"\n")):
             raise ValueError("a line break inside an SMTP command")  # never inject commands
-        self.record("client", data.decode("utf-8", "replace").rstrip("\r\n"))
+        text = data.decode("utf-8", "replace").rstrip("\r\n")
+        self.record("client", text)
+        self._note_command(text)
         self._write(data)
 
     def send_secret(self, line: str, shown: str) -> None:
@@ -128,6 +158,7 @@ class RecordingSMTP(smtplib.SMTP):
             raise ValueError("line break in an AUTH line")
         self.transcript.redactor.add_payload(line.encode("ascii", "replace"))
         self.record("client", shown)
+        self.last_command = "AUTH"
         self._write(line.encode("ascii") + b"\r\n")
 
     def send_lines(self, lines: list[str]) -> None:
@@ -136,6 +167,7 @@ class RecordingSMTP(smtplib.SMTP):
             raise ValueError("a line break inside an SMTP command")
         for line in lines:
             self.record("client", line)
+        self._note_command(lines[0])
         self._write("".join(f"{ln}\r\n" for ln in lines).encode(self.command_encoding))
 
     def send_message_data(self, message: bytes) -> None:
@@ -146,6 +178,7 @@ class RecordingSMTP(smtplib.SMTP):
                 self.record("client", printable(line))
             self.record("client", summary)
             self.record("client", ".")
+        self.last_command = "."
         payload = smtplib._quote_periods(message)  # type: ignore[attr-defined]
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
@@ -163,7 +196,12 @@ class RecordingSMTP(smtplib.SMTP):
         code = -1
         while True:
             try:
-                line = self.file.readline(MAX_LINE + 1)
+                if self.transcript.on_wait is None:
+                    line = self.file.readline(MAX_LINE + 1)
+                else:
+                    with self.transcript.waiting(self.stage, self.waiting_for(),
+                                                 self.timeouts.read):
+                        line = self.file.readline(MAX_LINE + 1)
             except TimeoutError:
                 raise
             except OSError as exc:

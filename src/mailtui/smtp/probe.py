@@ -13,7 +13,7 @@ from mailtui.smtp.results import outcome_json
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.tls import CertificateInfo, TlsInfo
-from mailtui.smtp.transcript import EventCallback, Transcript, TranscriptEvent
+from mailtui.smtp.transcript import EventCallback, Transcript, TranscriptEvent, WaitCallback
 
 
 @dataclass
@@ -52,10 +52,11 @@ class ProbeResult:
         }
 
 
-def run_probe(plan: Plan, on_event: EventCallback | None = None) -> ProbeResult:
+def run_probe(plan: Plan, on_event: EventCallback | None = None, *,
+              on_wait: WaitCallback | None = None) -> ProbeResult:
     """Probe the server of ``plan``; never raises for an SMTP failure."""
     started = time.monotonic()
-    transcript = Transcript(on_event, start=started)
+    transcript = Transcript(on_event, start=started, on_wait=on_wait)
     session = Session(plan, transcript=transcript)
     failure: Failure | None = None
     try:

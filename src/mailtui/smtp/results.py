@@ -120,10 +120,13 @@ class SessionError(Exception):
 
 @dataclass(frozen=True)
 class RecipientResult:
+    """The reply to one RCPT TO, parsed by :func:`split_reply` like every other reply."""
+
     address: str
     accepted: bool
     code: int
-    reply: str
+    reply: str  # the text, without the enhanced status code
+    enhanced_code: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -133,7 +136,8 @@ class RecipientResult:
 class SendResult:
     recipients: tuple[RecipientResult, ...]
     reply_code: int
-    reply: str  # the final reply after the data (queue id, usually)
+    reply: str  # the final reply after the data (queue id, usually), as split_reply gives it
+    enhanced_code: str | None = None
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -191,7 +195,10 @@ def outcome_json(result: Any) -> dict[str, Any]:
 
 
 def split_reply(code: int, raw: bytes) -> tuple[str | None, str]:
-    """(enhanced status code, text) of a reply; continuation lines' enhanced codes dropped."""
+    """(enhanced status code, text) of a reply; continuation lines' enhanced codes dropped.
+
+    The one reply parser: every result (test send, probe, delivery, batch record, recipient)
+    carries ``enhanced_code`` and ``reply`` as it returns them."""
     lines = raw.decode("utf-8", "replace").split("\n")
     enhanced = None
     texts = []

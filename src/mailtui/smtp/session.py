@@ -33,7 +33,7 @@ from mailtui.smtp.results import (
     split_reply,
 )
 from mailtui.smtp.stages import Stage
-from mailtui.smtp.transcript import EventCallback, Transcript
+from mailtui.smtp.transcript import EventCallback, Transcript, WaitCallback
 
 _T = TypeVar("_T")
 
@@ -550,6 +550,7 @@ class Session:
         code, raw = client.getreply()
         mail_reply = (code, raw)
         results: list[RecipientResult] = []
+        raw_replies: dict[str, bytes] = {}
         client.stage = Stage.RCPT
         for address, line in zip(recipients, rcpt_lines, strict=True):
             if not pipelined:
@@ -557,8 +558,9 @@ class Session:
                     break
                 client.send(line + "\r\n")
             rcode, rraw = client.getreply()
-            results.append(RecipientResult(address, rcode in (250, 251), rcode,
-                                           _reply_text(rcode, rraw)))
+            raw_replies[address] = rraw
+            enhanced, text = split_reply(rcode, rraw)
+            results.append(RecipientResult(address, rcode in (250, 251), rcode, text, enhanced))
         data_reply: tuple[int, bytes] | None = None
         if with_data:
             client.stage = Stage.DATA
@@ -572,7 +574,7 @@ class Session:
             self._abandon_data(client, data_reply)
             first = rejected[0]
             raise self._reply_failure(
-                Stage.RCPT, first.code, first.reply.encode(), recoverable=True,
+                Stage.RCPT, first.code, raw_replies[first.address], recoverable=True,
                 rejected=[r.address for r in rejected], accepted=[r.address for r in accepted])
         if rejected:
             client.info("recipients rejected, sending to the others (mail.smtp.sendpartial): "
@@ -592,7 +594,8 @@ class Session:
         if code != 250:
             raise self._reply_failure(Stage.AFTER_DATA, code, raw, recoverable=True)
         client.command_encoding = "ascii"
-        return SendResult(tuple(results), code, _reply_text(code, raw))
+        enhanced, text = split_reply(code, raw)
+        return SendResult(tuple(results), code, text, enhanced)
 
     def _abandon_data(self, client: RecordingSMTP, data_reply: tuple[int, bytes] | None) -> None:
         """A pipelined DATA that was accepted although the transaction failed: end it empty
@@ -623,11 +626,6 @@ class Session:
         client.stage = Stage.DONE
         self._quit(client)
         client.close()
-
-
-def _reply_text(code: int, raw: bytes) -> str:
-    enhanced, text = split_reply(code, raw)
-    return f"{enhanced} {text}".strip() if enhanced and not text.startswith(enhanced) else text
 
 
 def _has_8bit(data: bytes) -> bool:
@@ -669,10 +667,12 @@ def run_test_send(
     *,
     envelope_from: str | None = None,
     token_provider: TokenProvider | None = None,
+    on_wait: WaitCallback | None = None,
 ) -> SessionResult:
-    """Connect, authenticate, send ``message``, QUIT. Never raises for an SMTP failure."""
+    """Connect, authenticate, send ``message``, QUIT. Never raises for an SMTP failure.
+    ``on_wait`` receives a WaitNotice whenever the session starts or stops waiting."""
     started = time.monotonic()
-    transcript = Transcript(on_event, start=started)
+    transcript = Transcript(on_event, start=started, on_wait=on_wait)
     session = Session(plan, password=password, token_provider=token_provider,
                       transcript=transcript)
     sender = envelope_from or plan.envelope_from or _header_from(message)
@@ -686,9 +686,8 @@ def run_test_send(
         sent = session.send(sender, recipients, message)
         if sent.rejected:
             first = sent.rejected[0]
-            enhanced, text = split_reply(first.code, first.reply.encode())
             failure = Failure(Stage.RCPT, Stage.RCPT, "partial", reply_code=first.code,
-                              enhanced_code=enhanced, reply=text,
+                              enhanced_code=first.enhanced_code, reply=first.reply,
                               facts={"rejected": [r.address for r in sent.rejected],
                                      "accepted": list(sent.accepted)})
     except SessionError as err:
@@ -702,10 +701,9 @@ def run_test_send(
     if failure is None:
         assert sent is not None
         explanation, fix = explain_success(plan, sent, facts)
-        enhanced, text = split_reply(sent.reply_code, sent.reply.encode())
         return SessionResult(
             ok=True, stage=Stage.DONE, exit_code=0, reply_code=sent.reply_code,
-            enhanced_code=enhanced, reply=text, explanation=explanation, fix=fix,
+            enhanced_code=sent.enhanced_code, reply=sent.reply, explanation=explanation, fix=fix,
             duration_s=duration, transcript=list(transcript.events),
             recipients=list(sent.recipients), tls=session.tls, message_sent=True,
         )

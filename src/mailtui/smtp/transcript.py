@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -12,6 +14,7 @@ from mailtui.smtp.stages import Stage
 
 Direction = Literal["client", "server", "info"]
 EventCallback = Callable[["TranscriptEvent"], None]
+WaitCallback = Callable[["WaitNotice"], None]
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,25 @@ class TranscriptEvent:
             "stage": str(self.stage),
             "text": self.text,
         }
+
+
+@dataclass(frozen=True)
+class WaitNotice:
+    """The session is blocked on the server: what it waits for and how long it will wait.
+
+    Sent when a wait starts (``done`` false) and when it ends (``done`` true: the reply came,
+    or the wait failed), always before the line that ended it is recorded. Data only: a
+    terminal shows a ticker, an app a status line ("waiting for the greeting… 12 s of 60 s").
+    """
+
+    t: float  # seconds since the session started
+    stage: Stage
+    what: str  # "the greeting", "the server's reply to RCPT TO", "the TLS handshake", ...
+    timeout: float  # seconds before the session gives up
+    done: bool = False
+
+    def text(self, elapsed: float, ellipsis: str = "…") -> str:
+        return f"waiting for {self.what}{ellipsis} {int(elapsed)} s of {self.timeout:g} s"
 
 
 def _b64(data: bytes) -> str:
@@ -100,12 +122,27 @@ class Transcript:
     """
 
     def __init__(self, on_event: EventCallback | None = None, *, start: float | None = None,
-                 keep: bool = True):
+                 keep: bool = True, on_wait: WaitCallback | None = None):
         self.start = time.monotonic() if start is None else start
         self.events: list[TranscriptEvent] = []
         self.on_event = on_event
+        self.on_wait = on_wait
         self.keep = keep
         self.redactor = Redactor()
+
+    @contextlib.contextmanager
+    def waiting(self, stage: Stage, what: str, timeout: float) -> Iterator[None]:
+        """Wrap a blocking wait on the server: a WaitNotice before, and one (done) after."""
+        on_wait = self.on_wait
+        if on_wait is None:
+            yield
+            return
+        notice = WaitNotice(self.elapsed(), stage, what, timeout)
+        on_wait(notice)
+        try:
+            yield
+        finally:
+            on_wait(dataclasses.replace(notice, t=self.elapsed(), done=True))
 
     @property
     def listening(self) -> bool:
