@@ -30,6 +30,8 @@ COMMANDS = {
 EPILOG = """\
 examples:
   mailtui --sandbox                          start the embedded sandbox and send a test to it
+  mailtui --sandbox send-test --to a@example.org
+                                             the same command, against a sandbox, not your server
   mailtui preset office365 --dry-run         show what the Office 365 preset would change
   mailtui properties import - < app.properties
                                              merge JavaMail properties pasted from a Java app
@@ -78,7 +80,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="run against the embedded sandbox server (starts it, sends a test, shows it)",
+        help="run against the embedded sandbox server: alone, start it, send a test and show "
+        "it; before send-test, probe, send, plan or check, run that command against a sandbox "
+        "started for this run (the configuration file is not used)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = _requested_module(sys.argv[1:] if argv is None else argv)
@@ -101,6 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The terminal app does not exist yet: say so instead of doing nothing.
             parser.print_help()
             return EXIT_USAGE
+    elif args.sandbox:  # `mailtui --sandbox COMMAND`: the command runs against a fresh sandbox
+        import functools
+
+        from mailtui.commands import sandbox
+
+        handler = functools.partial(sandbox.run_with_sandbox, handler)
     try:
         return int(handler(args) or 0)
     except MailtuiError as exc:
