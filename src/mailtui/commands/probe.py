@@ -107,8 +107,7 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
         lines += ["", "with the current properties:"]
         lines += [f"  - {note}" for note in result.assessment]
     if result.recipient is not None and result.recipient.accepted:
-        success = (f"the server would accept mail from {sender} to {rcpt} "
-                   "(RSET sent: no mail)")
+        success = f"the server accepts mail from {sender} to {rcpt}"
     else:
         success = ("the server offers what these properties need (no mail sent, no password "
                    "tried)")
@@ -175,5 +174,7 @@ def _saved_lines(path_text: str, saved: dict[str, Any] | None) -> list[str]:
         lines.append(f"  [{index}] {cert['subject']}"
                      + (" (self-signed)" if cert["self_signed"] else ""))
         lines.append(f"      SHA-256 {cert['sha256']}")
-    lines.append(f'to trust it: "mailtui.ssl.cafile" = "{saved["path"]}" in [server.properties]')
+    if not saved["verified"]:
+        lines.append(f'to trust it once checked: "mailtui.ssl.cafile" = "{saved["path"]}" '
+                     "in [server.properties]")
     return lines

@@ -129,6 +129,9 @@ def run_probe(
     assessment, predicted = assess(plan, session, failure)
     if failure is None:
         failure = predicted
+    if check is not None and check.accepted is not None:
+        assessment.append(f"{check.address} tried with MAIL FROM and RCPT TO, then RSET: "
+                          "no mail sent")
     before = session.capabilities_before_tls
     after = session.capabilities if session.tls is not None else None
     if plan.security == "implicit-tls":
