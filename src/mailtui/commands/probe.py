@@ -19,7 +19,7 @@ examples:
   mailtui probe --rcpt bob@example.org            would the server take mail for bob?
   mailtui probe --save-cert server.pem            keep the certificate chain it presents
   mailtui probe -P mail.smtp.host=smtp.example.org -P mail.smtp.port=587 \\
-                -P mail.smtp.starttls.enable=true  no configuration file needed
+                -P mail.smtp.starttls.required=true    no configuration file needed
 
 Connects, EHLO, STARTTLS, EHLO again, QUIT: no password is sent, no mail. Shows the
 capabilities before and after TLS (SIZE, AUTH, PIPELINING, SMTPUTF8, 8BITMIME, DSN), the TLS
