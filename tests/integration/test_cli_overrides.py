@@ -231,3 +231,66 @@ def test_check_and_plan_apply_the_overrides(capsys: pytest.CaptureFixture[str]) 
     assert "-P mail.smtp.hots: unknown property" in captured.err
     assert "did you mean mail.smtp.host?" in captured.err
     assert not resolve_config_path().exists()
+
+
+def _run_on_a_terminal(argv: list[str], answer: bytes, deadline: float = 60) -> tuple[int, bytes]:
+    """Run mailtui with a pseudo-terminal as its controlling terminal; type ``answer`` when
+    it asks for the password. Returns (exit code, everything the terminal showed)."""
+    import pty
+    import select
+    import time
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec at once
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "mailtui", *argv], env)
+        finally:
+            os._exit(127)
+    shown = b""
+    answered = False
+    end = time.monotonic() + deadline
+    try:
+        while time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not answered and b"password for" in shown:
+                os.write(fd, answer + b"\n")
+                answered = True
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown
+
+
+def test_password_prompt_asks_on_the_terminal_without_echo(server: RunningServer,
+                                                           ca_file: Path) -> None:
+    argv = ["send-test", *overrides_for(server, ca_file), "--from", "a@example.org",
+            "--to", "b@example.org", "--user", USERNAME, "--password-prompt"]
+    code, shown = _run_on_a_terminal(argv, PASSWORD.encode())
+    text = shown.decode("utf-8", "replace")
+    assert code == 0, text
+    assert f"mailtui: password for {USERNAME} at 127.0.0.1: " in text
+    assert [r.authenticated_as for r in server.received] == [USERNAME]
+    assert_no_credentials(text)  # not echoed, not in the transcript
+
+
+def test_password_prompt_without_a_terminal_is_refused(server: RunningServer,
+                                                       ca_file: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mailtui", "send-test", *overrides_for(server, ca_file),
+         "--from", "a@example.org", "--to", "b@example.org", "--user", USERNAME,
+         "--password-prompt"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        start_new_session=True, check=False)  # no controlling terminal at all
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "--password-prompt needs a terminal" in proc.stderr
+    assert server.received == []

@@ -55,6 +55,9 @@ def add_override_arguments(parser: argparse.ArgumentParser) -> None:
     secret.add_argument("--password-command", dest="override_password_command",
                         metavar="CMD", help="run CMD (no shell) and use its output as the "
                         "password")
+    secret.add_argument("--password-prompt", dest="override_password_prompt",
+                        action="store_true",
+                        help="ask for the password on the terminal (not echoed)")
 
 
 def overrides_from_args(args: argparse.Namespace) -> Overrides:
@@ -78,6 +81,7 @@ def overrides_from_args(args: argparse.Namespace) -> Overrides:
         timeout=getattr(args, "override_timeout", None),
         password_env=getattr(args, "override_password_env", None),
         password_command=getattr(args, "override_password_command", None),
+        password_prompt=bool(getattr(args, "override_password_prompt", False)),
     )
 
 

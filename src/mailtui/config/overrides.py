@@ -1,5 +1,5 @@
 """One-run overrides (``-P KEY=VALUE``, ``--from``, ``--user``, ``--timeout``, a password
-source) merged over the settings: settings + overrides -> settings, never written anywhere.
+source or prompt) merged over the settings: settings + overrides -> settings, never written.
 
 Each value goes through the checks a file value gets (one line, the property's type) and a
 problem names the flag it came from (``-P mail.smtp.port: 'x' is not a port number``).
@@ -30,10 +30,11 @@ class Overrides:
     timeout: str | None = None  # --timeout SECONDS (connect, read and write)
     password_env: str | None = None  # --password-env NAME
     password_command: str | None = None  # --password-command CMD
+    password_prompt: bool = False  # --password-prompt: ask on the terminal
 
     @property
     def empty(self) -> bool:
-        return not self.properties and all(
+        return not self.properties and not self.password_prompt and all(
             v is None for v in (self.sender, self.username, self.timeout, self.password_env,
                                 self.password_command))
 
@@ -51,6 +52,38 @@ class CommandLineSecret(SecretRef):
             message = exc.message.replace(f"{self.field}_env", "--password-env").replace(
                 f"{self.field}_command", "--password-command")
             raise ConfigError(message, hint=exc.hint) from None
+
+
+@dataclass(frozen=True)
+class PromptedSecret(SecretRef):
+    """``--password-prompt``: asked on the terminal, without echo, when the login needs it."""
+
+    prompt: str = "Password: "
+
+    @property
+    def is_set(self) -> bool:
+        return True
+
+    @property
+    def source(self) -> str:
+        return "prompt"
+
+    def resolve(self, timeout: float = 10.0) -> str | None:
+        import getpass
+
+        try:  # getpass falls back to reading stdin WITH echo when there is no terminal
+            os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        except OSError:
+            raise ConfigError("--password-prompt needs a terminal, and there is none",
+                              hint="in scripts use --password-env NAME or "
+                              "--password-command CMD") from None
+        try:
+            secret = getpass.getpass(self.prompt)
+        except EOFError:
+            secret = ""
+        if not secret:
+            raise ConfigError("--password-prompt: no password typed")
+        return secret
 
 
 def apply_overrides(
@@ -105,6 +138,10 @@ def apply_overrides(
     elif overrides.password_command is not None:
         command = _one_line("--password-command", overrides.password_command)
         password = CommandLineSecret("--password", command=command)
+    elif overrides.password_prompt:
+        host = view.get("host") or props.get("mail.host") or "the server"
+        password = PromptedSecret("--password",
+                                  prompt=f"mailtui: password for {username or '?'} at {host}: ")
 
     new_server = replace(server, properties=props, username=username,
                          default_sender=sender, password=password)
