@@ -219,3 +219,23 @@ def test_peer_chain_reads_what_the_server_sent(good_cert: Issued, test_ca: Autho
                 context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
             chain = peer_chain(sock)
     assert [x509.load_der_x509_certificate(c) for c in chain] == [good_cert.cert, test_ca.cert]
+
+
+def test_rcpt_with_a_wrong_password_stops_at_auth_and_still_saves_the_verified_chain(
+        config: Path, server: RunningServer, good_cert: Issued, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MAILTUI_TEST_PASSWORD", "Wr0ng-but-secret")
+    target = tmp_path / "chain.pem"
+    code = main(["--config", str(config), "probe", "--rcpt", "ok@example.org", "--json",
+                 "--save-cert", str(target)])
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert code == 23 and data["stage"] == "auth"
+    assert data["rcpt"]["accepted"] is None and data["rcpt"]["mail_from"]["reply_code"] is None
+    assert "MAIL FROM:<sender@example.org>" not in client_lines(data)
+    # The session ended before the chain could be read from it: fetched again, and known
+    # to be the chain this probe verified (same leaf).
+    assert data["saved_certificates"]["verified"] is True
+    assert pem_chain(target)[0] == good_cert.cert
+    assert "Wr0ng-but-secret" not in out + err
+    assert server.received == []

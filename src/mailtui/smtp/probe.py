@@ -8,6 +8,7 @@ certificate chain the server presented (``probe --save-cert``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import smtplib
 import socket
 import ssl
@@ -123,9 +124,9 @@ def run_probe(
         failure = session.scrub(err.failure)
     finally:
         session.close()
-    chain_verified = bool(chain) and tlsmod.verifies_chain(plan)
-    if want_chain and not chain:
+    if want_chain and not chain:  # the handshake failed, or the session ended before
         chain = fetch_chain(plan, min(plan.timeouts.connect, CHAIN_FETCH_TIMEOUT))
+    chain_verified = bool(chain) and _verified_leaf(plan, session, chain[0])
     assessment, predicted = assess(plan, session, failure)
     if failure is None:
         failure = predicted
@@ -223,6 +224,13 @@ def peer_chain(sock: ssl.SSLSocket) -> list[bytes]:
                 for c in certs]
     leaf = sock.getpeercert(binary_form=True)
     return [leaf] if leaf else []
+
+
+def _verified_leaf(plan: Plan, session: Session, leaf: bytes) -> bool:
+    """Did this probe verify the chain whose leaf is ``leaf`` (same certificate)?"""
+    cert = session.tls.certificate if session.tls is not None else None
+    return (cert is not None and tlsmod.verifies_chain(plan)
+            and cert.sha256.replace(":", "") == hashlib.sha256(leaf).hexdigest().upper())
 
 
 def _session_chain(session: Session) -> list[bytes]:
