@@ -294,3 +294,13 @@ def test_password_prompt_without_a_terminal_is_refused(server: RunningServer,
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "--password-prompt needs a terminal" in proc.stderr
     assert server.received == []
+
+
+def test_no_password_source_points_at_the_one_run_flags(
+        server: RunningServer, ca_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["send-test", *overrides_for(server, ca_file), "--from", "a@example.org",
+                 "--to", "b@example.org", "--user", USERNAME]) == 3
+    out = capsys.readouterr().out
+    assert "no password is available" in out
+    assert "--password-env NAME, --password-command CMD or --password-prompt" in out
+    assert server.received == []
