@@ -203,8 +203,10 @@ def test_save_cert_nothing_to_save_or_unwritable(good_cert: Issued, workdir: Pat
                      f"mail.smtp.port={srv.port}", "-P", f"mailtui.ssl.cafile={ca_file}",
                      "-P", "mail.smtp.starttls.enable=true", "--save-cert", str(missing)])
     assert code == 3
-    err = capsys.readouterr().err
-    assert f"--save-cert {missing}: cannot write" in err and "Traceback" not in err
+    out, err = capsys.readouterr()
+    assert f"--save-cert {missing}: cannot write: its directory does not exist" in err
+    assert "Traceback" not in err
+    assert out == ""  # refused before connecting
 
 
 def test_peer_chain_reads_what_the_server_sent(good_cert: Issued, test_ca: Authority,

@@ -69,6 +69,8 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
     if not plan.host:
         raise ConfigError("no SMTP server: mail.smtp.host is not set",
                           hint="apply a preset (`mailtui presets`) or set mail.smtp.host")
+    if save_cert is not None:
+        _check_writable(save_cert)  # before connecting, not after
     sender = password = None
     if rcpt is not None:
         rcpt, sender, password = _recipient_setup(settings, plan, rcpt)
@@ -133,6 +135,21 @@ def _recipient_setup(settings: Any, plan: Any, rcpt: str) -> tuple[str, str, str
         raise ConfigError("no sender for MAIL FROM",
                           hint="pass --from ADDR or set server.default_sender")
     return address, plan.envelope_from, password_for(settings, plan)
+
+
+def _check_writable(path_text: str) -> None:
+    import os
+    from pathlib import Path
+
+    from mailtui.errors import ConfigError
+
+    path = Path(path_text).expanduser().absolute()
+    problem = ("is a directory" if path.is_dir() else
+               "its directory does not exist" if not path.parent.is_dir() else
+               "its directory is not writable" if not os.access(path.parent, os.W_OK) else None)
+    if problem:
+        raise ConfigError(f"--save-cert {path}: cannot write: {problem}",
+                          hint="choose a file in a directory you can write")
 
 
 def _save_chain(path_text: str, result: Any) -> dict[str, Any] | None:
