@@ -32,6 +32,8 @@ COMMANDS = {
 EPILOG = """\
 examples:
   mailtui --sandbox                          start the embedded sandbox and send a test to it
+  mailtui --sandbox send-test --to a@example.org
+                                             the same command, against a sandbox, not your server
   mailtui preset office365 --dry-run         show what the Office 365 preset would change
   mailtui properties import - < app.properties
                                              merge JavaMail properties pasted from a Java app
@@ -80,7 +82,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="run against the embedded sandbox server (starts it, sends a test, shows it)",
+        help="run against the embedded sandbox server: alone, start it, send a test and show "
+        "it; before send-test, probe, send, plan or check, run that command against a sandbox "
+        "started for this run (the configuration file is not used)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = _requested_module(sys.argv[1:] if argv is None else argv)
@@ -110,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             handler = sandbox.run_demo
             args.closed_stdout_note = "sending continued"
+        elif args.sandbox:  # `mailtui --sandbox COMMAND`: the command runs against a fresh sandbox
+            import functools
+
+            from mailtui.commands import sandbox
+
+            handler = functools.partial(sandbox.run_with_sandbox, handler)
         code = _run(handler, args)
         out.flush()
         note = getattr(args, "closed_stdout_note", None)

@@ -60,9 +60,22 @@ def test_list_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_show_unknown_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     maildir = tmp_path / "maildir"
     _deliver(maildir, tmp_path, ["only"])
-    assert main(["sandbox", "--maildir", str(maildir), "--show", "5"]) == 2
+    assert main(["sandbox", "--maildir", str(maildir), "--show", "5"]) == 3
     err = capsys.readouterr().err
-    assert "no message '5'" in err and "fix:" in err and "Traceback" not in err
+    assert "no message 5 (there are 1)" in err and "fix:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("selector", ["99", "last"])
+def test_show_on_an_empty_maildir_exits_3(tmp_path: Path, selector: str) -> None:
+    """Issue 8 #15: a message that is not there is not a usage error (was exit 2)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "mailtui", "sandbox", "--maildir", str(tmp_path / "empty"),
+         "--show", selector],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert f"no message {selector} (there are 0)" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
 
 
 def test_list_empty_default_maildir(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,6 +87,10 @@ def test_non_loopback_host_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "--host", "0.0.0.0", "--port", "0", "--tls-port", "0"]) == 2
     err = capsys.readouterr().err
     assert "refusing to listen on '0.0.0.0'" in err and "Traceback" not in err
+    # Issue 8 #18: the sentence used to read "accepts the public credentials documented
+    # credentials".
+    assert "the sandbox accepts publicly documented credentials, so it only listens" in err
+    assert "credentials documented credentials" not in err
 
 
 class _Lines:

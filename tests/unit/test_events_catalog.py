@@ -165,3 +165,16 @@ def test_events_table_by_category_in_french(capsys: pytest.CaptureFixture[str]) 
     assert "Rappel de prêt" in out and "task_" not in out
     assert main(["events", "--category", "nope"]) == 3
     assert "unknown category" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("category", ["test", "loans", None])
+def test_events_table_columns_line_up(category: str | None,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 8 #18: with `--category test` every category is shorter than the CATEGORY
+    header, and the column was not padded: the titles started in different places."""
+    assert main(["events", *(["--category", category] if category else [])]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    title_at = header.index("TITLE")
+    assert header.index("CATEGORY") < title_at
+    for row in rows:
+        assert row[title_at - 2 : title_at] == "  " and row[title_at] != " ", row

@@ -73,18 +73,32 @@ def test_get_message_by_number_and_last(tmp_path: Path) -> None:
     assert get_message(tmp_path, "last").subject == "m1"
 
 
-@pytest.mark.parametrize("selector", ["0", "3", "-1", "two"])
+@pytest.mark.parametrize("selector", ["0", "3", "-1"])
 def test_get_message_out_of_range(tmp_path: Path, selector: str) -> None:
     for i in range(2):
         _store(tmp_path, f"m{i}")
     with pytest.raises(MailtuiError) as err:
         get_message(tmp_path, selector)
+    assert err.value.exit_code == 3  # not a usage error: the message is not there
+    assert f"no message {selector} (there are 2)" in err.value.message
     assert "1 to 2" in (err.value.hint or "")
 
 
-def test_get_message_from_empty_maildir(tmp_path: Path) -> None:
-    with pytest.raises(MailtuiError, match="holds no message"):
-        get_message(tmp_path, "1")
+def test_get_message_not_a_number_is_a_usage_error(tmp_path: Path) -> None:
+    _store(tmp_path, "m0")
+    with pytest.raises(MailtuiError) as err:
+        get_message(tmp_path, "two")
+    assert err.value.exit_code == 2
+    assert "expected a message number or 'last'" in err.value.message
+
+
+@pytest.mark.parametrize("selector", ["1", "99", "last", "LAST"])
+def test_get_message_from_empty_maildir(tmp_path: Path, selector: str) -> None:
+    with pytest.raises(MailtuiError) as err:
+        get_message(tmp_path, selector)
+    assert err.value.exit_code == 3
+    assert f"no message {selector.lower()} (there are 0)" in err.value.message
+    assert "mailtui --sandbox" in (err.value.hint or "")
 
 
 def test_printable_removes_terminal_controls() -> None:

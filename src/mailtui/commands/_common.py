@@ -4,19 +4,85 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
 
+if TYPE_CHECKING:
+    from mailtui.config.overrides import Overrides
+
 
 def load_settings_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
-    """Load the configuration file chosen by --config / $MAILTUI_CONFIG / the user dir."""
-    from mailtui.config.paths import resolve_config_path
-    from mailtui.config.store import load_settings
+    """The settings of this run: the configuration file chosen by --config / $MAILTUI_CONFIG /
+    the user dir (or the sandbox's, with ``mailtui --sandbox COMMAND``), then the one-run
+    overrides of :func:`add_override_arguments`. With overrides the file may be absent."""
+    from mailtui.config.overrides import apply_overrides
 
-    path = resolve_config_path(getattr(args, "config", None))
-    return load_settings(path, must_exist=must_exist)
+    overrides = overrides_from_args(args)
+    settings: Settings | None = getattr(args, "sandbox_settings", None)
+    if settings is None:
+        from mailtui.config.paths import resolve_config_path
+        from mailtui.config.store import load_settings
+
+        path = resolve_config_path(getattr(args, "config", None))
+        settings = load_settings(path, must_exist=must_exist and overrides.empty)
+    return apply_overrides(settings, overrides, warn=warn)
+
+
+def warn(text: str) -> None:
+    print(f"mailtui: warning: {text}", file=sys.stderr, flush=True)
+
+
+def add_override_arguments(parser: argparse.ArgumentParser) -> None:
+    """-P KEY=VALUE, --from, --user, --timeout and a password source, for this run only."""
+    group = parser.add_argument_group(
+        "one-run overrides (applied over the file, never written to it; no file needed)")
+    group.add_argument("-P", dest="override_properties", action="append", default=[],
+                       metavar="KEY=VALUE",
+                       help="set a JavaMail property for this run (repeatable), "
+                       "e.g. -P mail.smtp.port=587")
+    group.add_argument("--from", dest="override_sender", metavar="ADDR",
+                       help="sender (From and envelope) instead of server.default_sender")
+    group.add_argument("--user", dest="override_user", metavar="NAME",
+                       help="log in as NAME (turns mail.smtp.auth on)")
+    group.add_argument("--timeout", dest="override_timeout", metavar="SECONDS",
+                       help="connect, read and write timeouts")
+    secret = group.add_mutually_exclusive_group()
+    secret.add_argument("--password-env", dest="override_password_env", metavar="NAME",
+                        help="read the password from environment variable NAME")
+    secret.add_argument("--password-command", dest="override_password_command",
+                        metavar="CMD", help="run CMD (no shell) and use its output as the "
+                        "password")
+    secret.add_argument("--password-prompt", dest="override_password_prompt",
+                        action="store_true",
+                        help="ask for the password on the terminal (not echoed)")
+
+
+def overrides_from_args(args: argparse.Namespace) -> Overrides:
+    """The :class:`~mailtui.config.overrides.Overrides` of the command line (empty when the
+    command has no override flags). A -P without '=' is a usage error (exit 2)."""
+    from mailtui.config.overrides import Overrides
+    from mailtui.errors import EXIT_USAGE, MailtuiError
+
+    properties = []
+    for item in getattr(args, "override_properties", None) or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            shown = re.split(r"[\s:]", item.strip(), maxsplit=1)[0]  # never a value
+            raise MailtuiError(f"-P {shown}: expected KEY=VALUE",
+                               hint="e.g. -P mail.smtp.port=587", exit_code=EXIT_USAGE)
+        properties.append((key.strip(), value))
+    return Overrides(
+        properties=tuple(properties),
+        sender=getattr(args, "override_sender", None),
+        username=getattr(args, "override_user", None),
+        timeout=getattr(args, "override_timeout", None),
+        password_env=getattr(args, "override_password_env", None),
+        password_command=getattr(args, "override_password_command", None),
+        password_prompt=bool(getattr(args, "override_password_prompt", False)),
+    )
 
 
 def print_json(data: Any) -> None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mailtui.commands._common import load_store_from_args
+from mailtui.commands._common import (
+    add_override_arguments,
+    load_store_from_args,
+    overrides_from_args,
+)
 
 if TYPE_CHECKING:
     from mailtui.config.model import Settings
+    from mailtui.config.overrides import Overrides
     from mailtui.config.validate import Issue
 
 
@@ -24,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    add_override_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -33,13 +40,27 @@ def run(args: argparse.Namespace) -> int:
     from mailtui.javamail.lint import lint
     from mailtui.javamail.resolve import resolve_plan
 
-    store = load_store_from_args(args)
-    settings, issues = store.check()
+    overrides = overrides_from_args(args)
+    sandbox = getattr(args, "sandbox_settings", None)  # `mailtui --sandbox check`
+    if sandbox is not None:
+        settings, issues, subject = sandbox, [], "the sandbox started for this run"
+        locate = KeyLocator("", Path("<sandbox>"))
+    else:
+        store = load_store_from_args(args, must_exist=overrides.empty)
+        settings, issues = store.check()
+        subject = str(store.path) + ("" if store.exists else " (no file)")
+        locate = KeyLocator(store.text(), store.path)
+    if not overrides.empty:
+        subject += " with the command-line overrides"
+        settings = _with_overrides(settings, overrides, issues)
     if settings is not None:
         plan = resolve_plan(settings, with_lint=False)
-        locate = KeyLocator(store.text(), store.path)
+        from_flags = overrides.property_keys()
         for finding in lint(settings, plan):
             key = finding.key or ""
+            if key in from_flags:
+                issues.append(Issue(finding.severity, None, f"-P {finding}", finding.fix))
+                continue
             if key.startswith(("mail.", "mailtui.")):
                 where = locate("server.properties", key)
             elif "." in key:
@@ -56,12 +77,29 @@ def run(args: argparse.Namespace) -> int:
         print(issue)
     errors = sum(i.severity == "error" for i in issues)
     warnings = sum(i.severity == "warning" for i in issues)
-    summary = f"{store.path}: {errors} error(s), {warnings} warning(s)"
+    summary = f"{subject}: {errors} error(s), {warnings} warning(s)"
     if settings is not None and not errors:
         summary += (f"; will connect to {plan.host}:{plan.port}, "
                     f"{SECURITY_TEXT[plan.security].split(' (')[0]}")
     print(summary, file=sys.stderr if args.quiet else sys.stdout)
     return 3 if errors else 0
+
+
+def _with_overrides(settings: Settings | None, overrides: Overrides,
+                    issues: list[Issue]) -> Settings | None:
+    """The settings with the one-run overrides, their problems added to ``issues``."""
+    from mailtui.config.overrides import apply_overrides
+    from mailtui.config.validate import Issue
+    from mailtui.errors import ConfigError
+
+    if settings is None:
+        return None
+    try:
+        return apply_overrides(settings, overrides,
+                               warn=lambda text: issues.append(Issue("warning", None, text)))
+    except ConfigError as exc:
+        issues.append(Issue("error", None, exc.message, exc.hint))
+        return None
 
 
 def extra_checks(settings: Settings) -> list[Issue]:

@@ -55,8 +55,9 @@ def run(args: argparse.Namespace) -> int:
         data["events"] = [e.to_dict() for e in events]
         print_json(data)
         return 0
-    width = max(len(e.id) for e in events)
-    cat_width = max(len(e.category) for e in events)
+    # A column is as wide as its widest cell, the header included.
+    width = max(len("ID"), *(len(e.id) for e in events))
+    cat_width = max(len("CATEGORY"), *(len(e.category) for e in events))
     print(f"{'ID':<{width}}  {'CATEGORY':<{cat_width}}  TITLE")
     for event in events:
         print(f"{event.id:<{width}}  {event.category:<{cat_width}}  {event.title_for(locale)}")

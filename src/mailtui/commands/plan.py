@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from mailtui.commands._common import load_settings_from_args, print_json
+from mailtui.commands._common import (
+    add_override_arguments,
+    load_settings_from_args,
+    print_json,
+)
 
 SECURITY_TEXT = {
     "none": "none: plain text, nothing encrypted",
@@ -26,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (SPEC §4)")
+    add_override_arguments(p)
     p.set_defaults(handler=run)
 
 

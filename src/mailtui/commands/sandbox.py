@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mailtui.sandbox.server import Arrival, Sandbox
     from mailtui.sandbox.store import StoredMessage
 
@@ -123,6 +125,51 @@ def run_demo(args: argparse.Namespace) -> int:
         else:
             _say("The sandbox received nothing: the conversation above says where it stopped.")
     return code
+
+
+# Commands that `mailtui --sandbox COMMAND` runs against a sandbox started for the run.
+SANDBOX_COMMANDS = ("send-test", "probe", "send", "plan", "check")
+# -P keys that would take the command away from the sandbox.
+_SERVER_KEYS = frozenset(f"mail.{proto}.{name}" for proto in ("smtp", "smtps")
+                         for name in ("host", "port", "socketFactory.port")) | {"mail.host"}
+
+
+def run_with_sandbox(command: Callable[[argparse.Namespace], int],
+                     args: argparse.Namespace) -> int:
+    """``mailtui --sandbox COMMAND``: start a sandbox on free loopback ports, run COMMAND with
+    the sandbox preset's settings and login (the configuration file is not read), stop it.
+    Never the configured server: other commands, or -P naming another server, are usage
+    errors (exit 2)."""
+    from mailtui.commands._common import overrides_from_args
+    from mailtui.errors import EXIT_USAGE, MailtuiError
+    from mailtui.sandbox.server import Sandbox
+    from mailtui.sandbox.settings import sandbox_settings
+
+    name = args.command
+    if name not in SANDBOX_COMMANDS:
+        raise MailtuiError(
+            f"--sandbox does not apply to `mailtui {name}`",
+            hint=f"--sandbox runs {', '.join(SANDBOX_COMMANDS)} against a sandbox started for "
+            "the run; `mailtui --sandbox` alone is the demo; `mailtui sandbox` keeps one "
+            "running",
+            exit_code=EXIT_USAGE,
+        )
+    clash = sorted(overrides_from_args(args).property_keys() & _SERVER_KEYS)
+    if clash:
+        raise MailtuiError(
+            f"--sandbox chooses the server: -P {clash[0]} cannot be combined with it",
+            hint="drop --sandbox to use another server", exit_code=EXIT_USAGE)
+    notices: list[str] = []
+    with Sandbox(port=0, tls_port=0, on_notice=notices.append) as sb:
+        args.sandbox_settings = sandbox_settings(sb)
+        _say(f"mailtui --sandbox: `{name}` runs against a sandbox started for this run "
+             f"({sb.host}:{sb.port}, user {sb.username}); the configuration file is not used; "
+             f"received mail goes to {sb.maildir} (`mailtui sandbox --list`)", err=True)
+        try:
+            return int(command(args) or 0)
+        finally:
+            for notice in notices:
+                _say(f"sandbox: {notice}", err=True)
 
 
 # -- serving ---------------------------------------------------------------------------------

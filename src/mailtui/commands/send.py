@@ -6,7 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from mailtui.commands._common import load_settings_from_args, print_json
+from mailtui.commands._common import (
+    add_override_arguments,
+    load_settings_from_args,
+    print_json,
+)
 
 EPILOG = """\
 examples:
@@ -56,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the SMTP conversation live")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_override_arguments(p)
     p.set_defaults(handler=run, closed_stdout_note="sending continued")
 
 

@@ -6,7 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from mailtui.commands._common import load_settings_from_args, print_json
+from mailtui.commands._common import (
+    add_override_arguments,
+    load_settings_from_args,
+    print_json,
+)
 
 EPILOG = """\
 examples:
@@ -38,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="send a notification event's sample instead of the plain test message")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object at the end instead of the live transcript")
+    add_override_arguments(p)
     p.set_defaults(handler=run, closed_stdout_note="sending continued")
 
 

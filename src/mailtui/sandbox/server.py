@@ -98,8 +98,8 @@ def check_loopback(host: str) -> str:
         address = None
     if address is None or not address.is_loopback:
         raise SandboxError(
-            f"refusing to listen on {host!r}: the sandbox accepts the public credentials "
-            "documented credentials, so it only listens on a loopback address",
+            f"refusing to listen on {host!r}: the sandbox accepts publicly documented "
+            "credentials, so it only listens on a loopback address",
             hint="use --host 127.0.0.1 (the default), ::1 or localhost",
         )
     return str(address)

@@ -8,11 +8,12 @@ import email.parser
 import email.policy
 import mailbox
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailtui.errors import EXIT_USAGE, MailtuiError
+from mailtui.errors import EXIT_CONFIG, EXIT_USAGE, MailtuiError
 
 # Trace headers the sandbox adds on top of each stored message.
 H_MAIL_FROM = "X-Sandbox-Mail-From"
@@ -138,26 +139,28 @@ def list_messages(path: Path) -> list[StoredMessage]:
 
 
 def get_message(path: Path, selector: str) -> StoredMessage:
-    """Message ``selector`` (a number from ``--list``, or ``last``); MailtuiError if absent."""
-    messages = list_messages(path)
-    if not messages:
+    """Message ``selector`` (a number from ``--list``, or ``last``).
+
+    A selector that is neither is a usage error (exit 2); a message that is not there
+    (``99`` of 3, ``last`` of none) is exit 3, "no message 99 (there are 3)"."""
+    text = selector.strip().lower()
+    number = _number(text)
+    if number is None and text != "last":
         raise MailtuiError(
-            f"the sandbox Maildir {path} holds no message",
-            hint="send one first, e.g. `mailtui --sandbox`",
+            f"--show {selector!r}: expected a message number or 'last'",
+            hint="see `mailtui sandbox --list` for the numbers",
             exit_code=EXIT_USAGE,
         )
-    if selector.strip().lower() == "last":
-        return messages[-1]
-    try:
-        number = int(selector)
-    except ValueError:
-        number = 0
+    messages = list_messages(path)
+    if number is None:  # last
+        number = len(messages)
     if not 1 <= number <= len(messages):
+        count = len(messages)
         raise MailtuiError(
-            f"no message {selector!r} in the sandbox Maildir {path}",
-            hint=f"give a number from 1 to {len(messages)} (see `mailtui sandbox --list`) "
-            "or `last`",
-            exit_code=EXIT_USAGE,
+            f"no message {text} (there are {count}) in the sandbox Maildir {path}",
+            hint=(f"give a number from 1 to {count} (see `mailtui sandbox --list`) or `last`"
+                  if count else "send one first, e.g. `mailtui --sandbox`"),
+            exit_code=EXIT_CONFIG,
         )
     return messages[number - 1]
 
@@ -192,6 +195,10 @@ def clear_messages(path: Path) -> int:
                 continue
             removed += 1
     return removed
+
+
+def _number(text: str) -> int | None:
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
 def _describe(number: int, mtime_ns: int, name: str, item: Path) -> StoredMessage:

@@ -70,7 +70,8 @@ RULES: tuple[Rule, ...] = (
     _r("Authentication is on (mail.smtp.auth=true) but no username is set.",
        "set server.username (usually the full mailbox address)", kinds={"no-username"}),
     _r("Authentication is on (mail.smtp.auth=true) but no password is available.",
-       "set one of server.password, server.password_env or server.password_command",
+       "set one of server.password, server.password_env or server.password_command (for one "
+       "run: --password-env NAME, --password-command CMD or --password-prompt)",
        kinds={"no-password"}),
     _r("There is no sender address for the envelope.",
        "set server.default_sender (or mail.smtp.from)", kinds={"no-sender"}),
