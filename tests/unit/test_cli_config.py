@@ -99,6 +99,7 @@ def test_paste_seed_gmail_then_plan_and_check(
 ) -> None:
     import io
 
+    monkeypatch.setenv("MAILTUI_PASSWORD", "x")  # check tries the password source
     monkeypatch.setattr("sys.stdin", io.StringIO(SEED_GMAIL))
     code, out, _ = run(capsys, "--config", str(cfg), "properties", "import", "-")
     assert code == 0
@@ -125,6 +126,7 @@ def test_paste_seed_office365_then_check(
 ) -> None:
     import io
 
+    monkeypatch.setenv("MAILTUI_PASSWORD", "x")  # check tries the password source
     monkeypatch.setattr("sys.stdin", io.StringIO(SEED_OFFICE365))
     assert run(capsys, "--config", str(cfg), "properties", "import", "-")[0] == 0
     code, out, _ = run(capsys, "--config", str(cfg), "plan")
