@@ -293,7 +293,8 @@ def test_saving_through_a_symlink_keeps_the_link(cfg: Path, tmp_path: Path,
 
 
 def test_a_byte_order_mark_is_accepted(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cfg.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    host = '[server.properties]\n"mail.smtp.host" = "h.example.org"\n'  # plan: no error
+    cfg.write_bytes(b"\xef\xbb\xbf" + (BASE + host).encode())
     code, out, err = run(capsys, "--config", str(cfg), "plan", "--json")
     assert code == 0 and "syntax" not in err
     assert json.loads(out)["username"] == "me@example.org"

@@ -71,13 +71,24 @@ def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Fin
             continue
         problem = validate_value(spec, value)
         if problem:
-            yield Finding("error", "bad-value", problem, _value_fix(spec.type, spec.choices), key)
+            yield Finding("error", "bad-value", problem + _timeout_consequence(view, key),
+                          _value_fix(spec.type, spec.choices), key)
         other = "smtps" if view.protocol == "smtp" else "smtp"
         if key.startswith(f"mail.{other}."):
             yield Finding("warning", "other-protocol",
                           f"ignored: mail.transport.protocol is {view.protocol}",
                           f"use {key.replace(f'mail.{other}.', f'mail.{view.protocol}.', 1)}",
                           key)
+
+
+def _timeout_consequence(view: View, key: str) -> str:
+    """What an unusable timeout value does: JavaMail ignores it (waits forever), mailtui
+    falls back to its finite default."""
+    for name, suffix, default in TIMEOUT_KEYS:
+        if key == view.key(suffix):
+            return (f"; JavaMail ignores it and waits forever, mailtui uses its default {name} "
+                    f"timeout of {default:g} s")
+    return ""
 
 
 def _value_fix(kind: str, choices: tuple[str, ...]) -> str:
@@ -276,8 +287,11 @@ def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
 def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
     for name, key, default in TIMEOUT_KEYS:
         millis = view.integer(key)
+        if view.has(key) and (millis is None or millis < 0):
+            continue  # not a usable number: an error of its own (bad-value), which says so
         if millis is None or millis <= 0:
+            what = "not set" if millis is None else f"{millis}"
             yield Finding("info", "timeout-default",
-                          f"not set (JavaMail waits forever): mailtui uses a {name} timeout "
+                          f"{what} (JavaMail waits forever): mailtui uses a {name} timeout "
                           f"of {default:g} s", f"set {view.key(key)}={int(default * 1000)} so "
                           "the Java application does not hang either", view.key(key))

@@ -144,7 +144,7 @@ def envelope_sender(settings: Settings, view: View) -> str | None:
 
 def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     """The connection mailtui will make for these settings; ``with_lint`` adds the lint
-    findings (and the infinite-timeout notes) as ``warnings``."""
+    errors as ``errors`` and its warnings (and the infinite-timeout notes) as ``warnings``."""
     props = settings.server.properties
     for key, value in props.items():
         if any(ch in value for ch in "\r\n\0"):
@@ -191,9 +191,10 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     from mailtui.javamail.lint import lint
 
     findings = lint(settings, plan)
+    errors = [str(f) for f in findings if f.severity == "error"]
     warnings = [str(f) for f in findings
-                if f.severity in ("error", "warning") or f.code == "timeout-default"]
-    return replace(plan, warnings=tuple(warnings))
+                if f.severity == "warning" or f.code == "timeout-default"]
+    return replace(plan, warnings=tuple(warnings), errors=tuple(errors))
 
 
 def password_for(settings: Settings, plan: Plan) -> str | None:
