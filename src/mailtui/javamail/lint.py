@@ -154,6 +154,23 @@ def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
 
 
 @rule
+def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    if plan.ca_file and plan.uses_tls:
+        from mailtui.smtp.tls import check_ca_file
+
+        problem = check_ca_file(plan.ca_file)
+        if problem:
+            from mailtui.sandbox.certs import sandbox_ca_path
+
+            fix = ("start the sandbox once (mailtui sandbox): it creates its CA"
+                   if plan.ca_file == str(sandbox_ca_path()) else
+                   "fix the path (a relative path starts from the configuration file's "
+                   "folder) or remove the key")
+            yield Finding("error", "ca-file", problem.removeprefix("mailtui.ssl.cafile "),
+                          fix, "mailtui.ssl.cafile")
+
+
+@rule
 def _port_mode(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
     implicit = plan.security == "implicit-tls"
     if plan.port == 465 and not implicit:

@@ -142,6 +142,16 @@ def envelope_sender(settings: Settings, view: View) -> str | None:
     return None
 
 
+def ca_file_of(settings: Settings) -> str | None:
+    """``mailtui.ssl.cafile``, a relative path taken from the configuration file's folder."""
+    value = (settings.server.properties.get("mailtui.ssl.cafile") or "").strip()
+    if not value:
+        return None
+    from mailtui.config.paths import relative_to_config
+
+    return str(relative_to_config(value, settings.path))
+
+
 def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     """The connection mailtui will make for these settings; ``with_lint`` adds the lint
     errors as ``errors`` and its warnings (and the infinite-timeout notes) as ``warnings``."""
@@ -173,7 +183,7 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
         username=(username or "").strip() or None,
         protocol="smtps" if view.protocol == "smtps" else "smtp",
         trusted_hosts=trust,
-        ca_file=(props.get("mailtui.ssl.cafile") or "").strip() or None,
+        ca_file=ca_file_of(settings),
         tls_protocols=tuple((view.get("ssl.protocols") or "").split()),
         tls_ciphers=tuple((view.get("ssl.ciphersuites") or "").split()),
         source_address=(view.get("localaddress") or "").strip() or None,
