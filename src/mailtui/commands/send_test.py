@@ -84,6 +84,7 @@ def execute(
     except ValueError as exc:
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
+    warn_internal({"recipient": recipient, "sender": sender})
     password = password_for(settings, plan)
 
     protection = None
@@ -124,3 +125,18 @@ def execute(
             out.write(line + "\n")
         out.flush()
     return result.exit_code
+
+
+def warn_internal(addresses: dict[str, str]) -> None:
+    """On stderr: which of these addresses use an internal domain (accepted; public
+    providers refuse them). Unparsable addresses are left to the code that uses them."""
+    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
+
+    for role, text in addresses.items():
+        try:
+            box = parse_mailbox(text)
+        except ValueError:
+            continue
+        if box.internal:
+            print(f"mailtui: warning: {role} {box.addr_spec} is {INTERNAL_NOTE}",
+                  file=sys.stderr, flush=True)

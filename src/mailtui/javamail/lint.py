@@ -289,6 +289,7 @@ def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
         yield Finding("info", "disabled",
                       "sending is disabled: `mailtui send` refuses (test sends still work)",
                       "set server.enabled = true when ready", "server.enabled")
+    yield from _internal_addresses(settings, view)
     for name in ("proxy.host", "socks.host"):
         if view.has(name):
             yield Finding("warning", "proxy-unsupported", "mailtui does not use proxies",
@@ -298,6 +299,24 @@ def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
         yield Finding("warning", "helo-unsupported",
                       "mailtui always greets with EHLO (needed for STARTTLS and AUTH)",
                       "remove it", view.key("ehlo"))
+
+
+def _internal_addresses(settings: Settings, view: View) -> Iterator[Finding]:
+    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
+
+    server = settings.server
+    for key, value in (("server.default_sender", server.default_sender),
+                       ("server.test_recipient", server.test_recipient),
+                       (view.key("from"), view.get("from")),
+                       ("mail.from", view.props.get("mail.from"))):
+        try:
+            box = parse_mailbox(value) if value else None
+        except ValueError:
+            continue  # reported where the value is validated
+        if box is not None and box.internal:
+            yield Finding("warning", "internal-address", f"{box.addr_spec} is {INTERNAL_NOTE}",
+                          "use a public address if the mail goes through a public provider",
+                          key)
 
 
 @rule
