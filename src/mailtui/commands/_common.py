@@ -48,3 +48,18 @@ def format_changes(changes: Any) -> list[str]:
         else:
             lines.append(f"  ~ {change.key}: {shown(change.old)} -> {shown(change.new)}")
     return lines
+
+
+def warn_internal(addresses: dict[str, str]) -> None:
+    """On stderr: which of these addresses use an internal domain (accepted; public
+    providers refuse them). Unparsable addresses are left to the code that uses them."""
+    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
+
+    for role, text in addresses.items():
+        try:
+            box = parse_mailbox(text)
+        except ValueError:
+            continue
+        if box.internal:
+            print(f"mailtui: warning: {role} {box.addr_spec} is {INTERNAL_NOTE}",
+                  file=sys.stderr, flush=True)

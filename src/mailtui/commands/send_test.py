@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from mailtui.commands._common import load_settings_from_args, print_json
+from mailtui.commands._common import load_settings_from_args, print_json, warn_internal
 
 EPILOG = """\
 examples:
@@ -126,17 +126,3 @@ def execute(
         out.flush()
     return result.exit_code
 
-
-def warn_internal(addresses: dict[str, str]) -> None:
-    """On stderr: which of these addresses use an internal domain (accepted; public
-    providers refuse them). Unparsable addresses are left to the code that uses them."""
-    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
-
-    for role, text in addresses.items():
-        try:
-            box = parse_mailbox(text)
-        except ValueError:
-            continue
-        if box.internal:
-            print(f"mailtui: warning: {role} {box.addr_spec} is {INTERNAL_NOTE}",
-                  file=sys.stderr, flush=True)
