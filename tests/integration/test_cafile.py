@@ -105,4 +105,5 @@ def test_unusable_cafile_is_named_by_check_plan_send_test_and_probe(
         output = result.stdout + result.stderr
         assert result.returncode == 3, output
         assert named in output and "Traceback" not in output
+        assert "connecting to" not in output  # stopped before the network
     assert server.received == []

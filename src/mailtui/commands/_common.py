@@ -63,3 +63,16 @@ def warn_internal(addresses: dict[str, str]) -> None:
         if box.internal:
             print(f"mailtui: warning: {role} {box.addr_spec} is {INTERNAL_NOTE}",
                   file=sys.stderr, flush=True)
+
+
+def require_usable_ca_file(plan: Any) -> None:
+    """Stop before connecting when ``mailtui.ssl.cafile`` cannot be used (ConfigError, exit 3,
+    naming the file): the send would only fail at the TLS stage."""
+    if plan.ca_file and plan.uses_tls:
+        from mailtui.errors import ConfigError
+        from mailtui.smtp.tls import check_ca_file
+
+        problem = check_ca_file(plan.ca_file)
+        if problem:
+            raise ConfigError(problem, hint="fix the path (a relative path starts from the "
+                              "configuration file's folder) or remove the key")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from mailtui.commands._common import load_settings_from_args, print_json
+from mailtui.commands._common import load_settings_from_args, print_json, require_usable_ca_file
 
 EPILOG = """\
 examples:
@@ -50,6 +50,7 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None) -> int:
     if not plan.host:
         raise ConfigError("no SMTP server: mail.smtp.host is not set",
                           hint="apply a preset (`mailtui presets`) or set mail.smtp.host")
+    require_usable_ca_file(plan)
     out = sys.stdout
     live = None if as_json else LiveTranscript(out)
     if live is not None:

@@ -6,7 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from mailtui.commands._common import load_settings_from_args, print_json, warn_internal
+from mailtui.commands._common import (
+    load_settings_from_args,
+    print_json,
+    require_usable_ca_file,
+    warn_internal,
+)
 
 EPILOG = """\
 examples:
@@ -85,6 +90,7 @@ def execute(
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
     warn_internal({"recipient": recipient, "sender": sender})
+    require_usable_ca_file(plan)
     password = password_for(settings, plan)
 
     protection = None
