@@ -99,6 +99,7 @@ def test_paste_seed_gmail_then_plan_and_check(
 ) -> None:
     import io
 
+    monkeypatch.setenv("MAILTUI_PASSWORD", "x")  # check tries the password source
     monkeypatch.setattr("sys.stdin", io.StringIO(SEED_GMAIL))
     code, out, _ = run(capsys, "--config", str(cfg), "properties", "import", "-")
     assert code == 0
@@ -125,6 +126,7 @@ def test_paste_seed_office365_then_check(
 ) -> None:
     import io
 
+    monkeypatch.setenv("MAILTUI_PASSWORD", "x")  # check tries the password source
     monkeypatch.setattr("sys.stdin", io.StringIO(SEED_OFFICE365))
     assert run(capsys, "--config", str(cfg), "properties", "import", "-")[0] == 0
     code, out, _ = run(capsys, "--config", str(cfg), "plan")
@@ -291,7 +293,8 @@ def test_saving_through_a_symlink_keeps_the_link(cfg: Path, tmp_path: Path,
 
 
 def test_a_byte_order_mark_is_accepted(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cfg.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    host = '[server.properties]\n"mail.smtp.host" = "h.example.org"\n'  # plan: no error
+    cfg.write_bytes(b"\xef\xbb\xbf" + (BASE + host).encode())
     code, out, err = run(capsys, "--config", str(cfg), "plan", "--json")
     assert code == 0 and "syntax" not in err
     assert json.loads(out)["username"] == "me@example.org"

@@ -35,7 +35,9 @@ def test_parses(text: str, name: str, addr: str) -> None:
     ("text", "needle"),
     [("", "empty"), ("foo", "@"), ("a@b.c, d@e.f", "single address"),
      ("x <y@z.org", "single address"), ("a\nb@c.org", "line break"),
-     ("root@localhost", "special-use"), ("a@-bad.org", "after the @-sign")],
+     ("a@-bad.org", "after the @-sign"), ("a@-bad.local", "after the @-sign"),
+     ("a@nowhere.invalid", "special-use"), ("a@b..local", "period"),
+     ("bad local@corp.local", "single address")],
 )
 def test_rejects(text: str, needle: str) -> None:
     with pytest.raises(ValueError, match=needle):
@@ -46,12 +48,35 @@ def test_special_use_covers_the_library() -> None:
     assert set(email_validator.SPECIAL_USE_DOMAIN_NAMES) <= SPECIAL_USE
 
 
+@pytest.mark.parametrize(
+    ("text", "addr", "ascii_form"),
+    [("root@localhost", "root@localhost", "root@localhost"),
+     ("admin@corp.local", "admin@corp.local", "admin@corp.local"),
+     ("Admin <admin@Corp.LOCAL>", "admin@corp.local", "admin@corp.local"),
+     ("a@home.arpa", "a@home.arpa", "a@home.arpa"),
+     ("admin@test.local", "admin@test.local", "admin@test.local"),
+     ("a@mx", "a@mx", "a@mx"),
+     ("a@bücher.local", "a@bücher.local", "a@xn--bcher-kva.local"),
+     ("josé@corp.local", "josé@corp.local", None)],
+)
+def test_internal_domains_are_accepted_and_flagged(text: str, addr: str,
+                                                   ascii_form: str | None) -> None:
+    box = parse_mailbox(text)
+    assert (box.addr_spec, box.ascii_addr_spec, box.internal) == (addr, ascii_form, True)
+
+
+def test_public_domains_are_not_flagged() -> None:
+    assert not parse_mailbox("a@example.org").internal
+    assert not parse_mailbox("a@bücher.de").internal
+
+
 ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
 label = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?", fullmatch=True)
-tld = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,5}", fullmatch=True)
+tld = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,5}", fullmatch=True) | st.sampled_from(
+    sorted(SPECIAL_USE | {name.upper() for name in SPECIAL_USE}))
 local = st.lists(st.text(ATEXT, min_size=1, max_size=8), min_size=1, max_size=3).map(".".join)
 candidates = st.builds(lambda lo, labels, t: f"{lo}@{'.'.join([*labels, t])}", local,
-                       st.lists(label, min_size=1, max_size=3), tld)
+                       st.lists(label, min_size=0, max_size=3), tld)
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,69 @@ def test_command_failure_after_printing_does_not_show_stderr() -> None:
         SecretRef("smime.password", command=cmd).resolve()
     assert "exited with status 1" in str(info.value)
     assert "pw-123" not in info.value.describe()
+
+
+# password_command runs with /bin/sh -c in its own process group (defect 12).
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for init to reap it counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+posix_only = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+
+
+def test_command_runs_through_the_shell() -> None:
+    ref = SecretRef("server.password", command="printf 'first\\nsecond\\n' | head -1")
+    assert ref.resolve() == "first"
+
+
+@posix_only
+def test_command_timeout_kills_what_it_started(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    ref = SecretRef("server.password", command=f"sleep 300 & echo $! > {pidfile}; wait")
+    with pytest.raises(ConfigError, match=r"did not finish within 1 s"):
+        ref.resolve(timeout=1)
+    grandchild = int(pidfile.read_text())
+    assert _gone_within(grandchild, 10), "the background child of the command survived"
+
+
+@posix_only
+def test_background_child_holding_stdout_does_not_hide_the_secret(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    ref = SecretRef("server.password", command=f"sleep 300 & echo $! > {pidfile}; echo pw-bg")
+    started = time.monotonic()
+    assert ref.resolve(timeout=20) == "pw-bg"
+    assert time.monotonic() - started < 15  # did not wait for the background child's EOF
+    assert _gone_within(int(pidfile.read_text()), 10), "left a process running"
+
+
+def test_shell_not_found_status_says_so() -> None:
+    with pytest.raises(ConfigError) as info:
+        SecretRef("server.password", command="no-such-program-mailtui show x").resolve()
+    assert "status 127" in str(info.value) and "not found" in info.value.describe()
+
+
+def test_timeout_error_never_shows_what_was_printed() -> None:
+    ref = SecretRef("server.password", command="echo pw-leak-77; echo pw-leak-77 >&2; sleep 30")
+    with pytest.raises(ConfigError) as info:
+        ref.resolve(timeout=0.5)
+    assert "pw-leak-77" not in info.value.describe()
+
+
+def test_killed_command_is_reported() -> None:
+    with pytest.raises(ConfigError, match="killed by signal 9"):
+        SecretRef("server.password", command="kill -9 $$").resolve()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mailtui.config.model import SecretRef, ServerSettings, Settings
 from mailtui.javamail.lint import Finding, lint
 from mailtui.javamail.presets import get_preset
 from mailtui.javamail.resolve import resolve_plan
+from tests.support.pki import Authority
 
 SECURE = {
     "mail.smtp.host": "smtp.example.org",
@@ -38,8 +41,12 @@ def test_a_secure_configuration_is_clean() -> None:
 
 @pytest.mark.parametrize("preset_id", ["gmail", "gmail-starttls", "office365", "sendgrid",
                                        "local-relay", "sandbox"])
-def test_presets_have_no_errors(preset_id: str) -> None:
+def test_presets_have_no_errors(preset_id: str, test_ca: Authority) -> None:
     props = get_preset(preset_id).render()
+    if "mailtui.ssl.cafile" in props:  # the sandbox's CA, made when it first starts
+        ca_file = Path(props["mailtui.ssl.cafile"])
+        ca_file.parent.mkdir(parents=True, exist_ok=True)
+        test_ca.write_ca(ca_file)
     assert [f for f in findings(props) if f.severity == "error"] == []
 
 
@@ -146,3 +153,10 @@ def test_errors_come_first() -> None:
     result = findings({"mail.smtp.port": "58x7", "mail.smtp.starttls.enable": "true"})
     severities = [f.severity for f in result]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+def test_missing_sandbox_ca_says_how_to_make_it() -> None:
+    props = get_preset("sandbox").render()
+    found = codes(props)["ca-file"]
+    assert found.severity == "error" and "No such file or directory" in found.message
+    assert "mailtui sandbox" in (found.fix or "")

@@ -161,7 +161,7 @@ def test_timeouts_finite_defaults_are_reported() -> None:
     assert (plan.timeouts.connect, plan.timeouts.read, plan.timeouts.write) == (30, 5, 60)
     joined = "\n".join(plan.warnings)
     assert "mail.smtp.connectiontimeout: not set (JavaMail waits forever)" in joined
-    assert "mail.smtp.writetimeout: not set" in joined
+    assert "mail.smtp.writetimeout: 0 (JavaMail waits forever)" in joined
     assert "mail.smtp.timeout: not set" not in joined
 
 
@@ -202,3 +202,16 @@ def test_apply_preset_replaces_connection_keys_only() -> None:
     assert "mail.smtp.socketFactory.class" not in new
     assert "mail.smtp.auth.login.disable" not in new
     assert new["mail.smtp.timeout"] == "9000" and new["mail.smtp.from"] == "b@example.org"
+
+
+def test_an_unusable_timeout_is_one_error_saying_which_default_applies() -> None:
+    plan = resolve_plan(settings_with({"mail.smtp.host": "h",
+                                       "mail.smtp.timeout": "99999999999"}), with_lint=True)
+    assert plan.timeouts.read == 60
+    read_notes = [n for n in (*plan.errors, *plan.warnings) if "mail.smtp.timeout:" in n]
+    assert read_notes == [
+        "mail.smtp.timeout: '99999999999' is not a timeout in milliseconds (a whole number "
+        ">= 0); JavaMail ignores it and waits forever, mailtui uses its default read timeout "
+        "of 60 s"]
+    assert plan.to_json()["errors"] == list(plan.errors)
+    assert not [w for w in plan.warnings if "99999999999" in w]

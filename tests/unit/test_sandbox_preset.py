@@ -13,6 +13,7 @@ from mailtui.javamail.presets import builtin_presets
 from mailtui.javamail.resolve import resolve_plan
 from mailtui.sandbox import Sandbox, sandbox_settings
 from mailtui.sandbox.certs import sandbox_ca_path
+from tests.support.pki import Authority
 
 
 @dataclasses.dataclass
@@ -34,13 +35,14 @@ def test_preset_points_at_the_sandbox_ca() -> None:
 
 
 @pytest.mark.parametrize("implicit", [False, True])
-def test_settings_lint_clean(implicit: bool) -> None:
-    settings = sandbox_settings(_Running(), implicit_tls=implicit)
+def test_settings_lint_clean(implicit: bool, tmp_path: Path, test_ca: Authority) -> None:
+    ca_file = test_ca.write_ca(tmp_path / "ca.pem")  # lint checks that the CA file is usable
+    settings = sandbox_settings(_Running(ca_file=ca_file), implicit_tls=implicit)
     plan = resolve_plan(settings)
     assert lint(settings, plan) == []
     assert plan.security == ("implicit-tls" if implicit else "starttls-required")
     assert plan.port == (2465 if implicit else 2525)
-    assert plan.ca_file == "/data/sandbox/ca.pem"
+    assert plan.ca_file == str(ca_file)
     assert plan.username == "sandbox" and plan.mechanisms
 
 

@@ -114,3 +114,31 @@ def format_changes(changes: Any) -> list[str]:
         else:
             lines.append(f"  ~ {change.key}: {shown(change.old)} -> {shown(change.new)}")
     return lines
+
+
+def warn_internal(addresses: dict[str, str]) -> None:
+    """On stderr: which of these addresses use an internal domain (accepted; public
+    providers refuse them). Unparsable addresses are left to the code that uses them."""
+    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
+
+    for role, text in addresses.items():
+        try:
+            box = parse_mailbox(text)
+        except ValueError:
+            continue
+        if box.internal:
+            print(f"mailtui: warning: {role} {box.addr_spec} is {INTERNAL_NOTE}",
+                  file=sys.stderr, flush=True)
+
+
+def require_usable_ca_file(plan: Any) -> None:
+    """Stop before connecting when ``mailtui.ssl.cafile`` cannot be used (ConfigError, exit 3,
+    naming the file): the send would only fail at the TLS stage."""
+    if plan.ca_file and plan.uses_tls:
+        from mailtui.errors import ConfigError
+        from mailtui.smtp.tls import check_ca_file
+
+        problem = check_ca_file(plan.ca_file)
+        if problem:
+            raise ConfigError(problem, hint="fix the path (a relative path starts from the "
+                              "configuration file's folder) or remove the key")

@@ -14,9 +14,10 @@ from mailtui.commands._common import (
 )
 
 if TYPE_CHECKING:
-    from mailtui.config.model import Settings
+    from mailtui.config.model import SecretRef, Settings
     from mailtui.config.overrides import Overrides
-    from mailtui.config.validate import Issue
+    from mailtui.config.validate import Issue, KeyLocator
+    from mailtui.javamail.plan import Plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 where = locate("server")
             issues.append(Issue(finding.severity, where, str(finding), finding.fix))
-        issues.extend(extra_checks(settings))
+        issues.extend(extra_checks(settings, plan, locate))
     order = {"error": 0, "warning": 1, "info": 2}
     issues.sort(key=lambda i: order[i.severity])
     shown = [i for i in issues if not args.quiet or i.severity == "error"]
@@ -102,13 +103,18 @@ def _with_overrides(settings: Settings | None, overrides: Overrides,
         return None
 
 
-def extra_checks(settings: Settings) -> list[Issue]:
-    """Checks owned by other packages: template overrides, the S/MIME certificate."""
+def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Issue]:
+    """Checks owned by other packages: the secret sources (tried, never shown), template
+    overrides, the S/MIME certificate."""
+    from dataclasses import replace
+
     from mailtui.config.validate import Issue
     from mailtui.errors import ConfigError, Location
     from mailtui.events.validate import validate_templates
 
     issues: list[Issue] = []
+    if plan.auth:
+        secret_issue(settings.server.password, locate, issues)
     for problem in validate_templates(settings.templates.directory,
                                       context=settings.templates.context):
         where = Location(problem.path, problem.line) if problem.path else None
@@ -116,9 +122,15 @@ def extra_checks(settings: Settings) -> list[Issue]:
     if settings.smime.configured:
         from mailtui.commands.smime import info_report
 
+        smime_password = secret_issue(settings.smime.password, locate, issues)
+        if smime_password is False:
+            return issues  # opening the certificate would only repeat that error
+        # A password command runs once: the certificate check reuses what it printed.
+        smime = replace(settings.smime, password=replace(
+            settings.smime.password, value=smime_password, env=None, command=None))
         cert_path = str(settings.smime.certificate)
         try:
-            warnings = info_report(settings)["warnings"]
+            warnings = info_report(replace(settings, smime=smime))["warnings"]
         except ConfigError as exc:
             issues.append(Issue("error", exc.location or Location(cert_path), exc.message,
                                 exc.hint))
@@ -126,3 +138,22 @@ def extra_checks(settings: Settings) -> list[Issue]:
             issues.extend(Issue("warning", Location(cert_path), f"S/MIME: {warning}")
                           for warning in warnings)
     return issues
+
+def secret_issue(ref: SecretRef, locate: KeyLocator, issues: list[Issue]) -> str | bool | None:
+    """Try a secret source as a send would (the value is never shown): the secret, None when
+    no source is set, False when the source failed (the error is added to ``issues``)."""
+    from mailtui.config.validate import Issue
+    from mailtui.errors import ConfigError
+
+    table = ref.field.partition(".")[0]
+    key = "password_env" if ref.env is not None else "password_command" if ref.command \
+        is not None else "password"
+    try:
+        secret = ref.resolve()
+    except ConfigError as exc:
+        issues.append(Issue("error", locate(table, key), exc.message, exc.hint))
+        return False
+    if secret == "" and table == "server":
+        issues.append(Issue("warning", locate(table, key), f"{ref.field} ({ref.source}) is "
+                            "empty", "the server will refuse an empty password"))
+    return secret

@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="show the effective connection the properties describe",
         description="Resolve the JavaMail properties and settings into the connection mailtui "
         "(and a Java application) will make: host, port, TLS mode, certificate checks, "
-        "authentication, timeouts, envelope.",
+        "authentication, timeouts, envelope. Exit 3 when the properties hold errors (listed "
+        "under Errors:, and in the JSON's errors list).",
         epilog="examples:\n  mailtui plan\n  mailtui plan --json | jq .security",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,15 +36,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mailtui.errors import EXIT_CONFIG
     from mailtui.javamail.resolve import resolve_plan
 
     settings = load_settings_from_args(args)
     plan = resolve_plan(settings, with_lint=True)
     if args.json:
         print_json(plan.to_json())
-        return 0
-    print("\n".join(describe(plan)))
-    return 0
+    else:
+        print("\n".join(describe(plan)))
+    return EXIT_CONFIG if plan.errors else 0
 
 
 def describe(plan: Any) -> list[str]:
@@ -85,8 +87,7 @@ def describe(plan: Any) -> list[str]:
     rows.append(("SMTPUTF8", "allowed (mail.mime.allowutf8)" if plan.allow_utf8 else
                  "only when an address needs it"))
     lines = [f"{name:<14}{value}" for name, value in rows]
-    if plan.warnings:
-        lines.append("")
-        lines.append("Warnings:")
-        lines.extend(f"  - {w}" for w in plan.warnings)
+    for title, notes in (("Errors:", plan.errors), ("Warnings:", plan.warnings)):
+        if notes:
+            lines += ["", title, *(f"  - {note}" for note in notes)]
     return lines

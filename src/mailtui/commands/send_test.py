@@ -10,6 +10,8 @@ from mailtui.commands._common import (
     add_override_arguments,
     load_settings_from_args,
     print_json,
+    require_usable_ca_file,
+    warn_internal,
 )
 
 EPILOG = """\
@@ -89,6 +91,8 @@ def execute(
     except ValueError as exc:
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
+    warn_internal({"recipient": recipient, "sender": sender})
+    require_usable_ca_file(plan)
     password = password_for(settings, plan)
 
     protection = None
@@ -133,3 +137,4 @@ def execute(
             out.write(line + "\n")
         out.flush()
     return result.exit_code
+

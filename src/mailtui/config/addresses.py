@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,12 @@ class Mailbox:
     @property
     def domain(self) -> str:
         return self.addr_spec.rpartition("@")[2]
+
+    @property
+    def internal(self) -> bool:
+        """A domain only a local or private network knows (``localhost``, ``corp.local``,
+        ``home.arpa``, a name without a dot): accepted, but public providers refuse it."""
+        return is_internal_domain(self.domain)
 
     def header_value(self) -> str:
         """``Name <addr>`` in Unicode, the display name quoted when RFC 5322 needs it."""
@@ -58,17 +66,41 @@ def parse_mailbox(text: str) -> Mailbox:
 
 
 def validate_with_library(addr: str) -> tuple[str, str | None]:
-    """email-validator's verdict: (normalised address, ASCII form or None); ``.test`` domains
-    are allowed (test environments), other reserved names such as ``localhost`` are not."""
+    """email-validator's verdict: (normalised address, ASCII form or None).
+
+    Internal domains are accepted, their syntax checked all the same: names without a dot
+    (``root@mx``) and the special-use names the library refuses (``localhost``, ``.local``,
+    ``.arpa``, ...), which mail servers on private networks use and swaks and msmtp send to.
+    """
     import email_validator
 
-    try:
-        result = email_validator.validate_email(
-            addr, check_deliverability=False, allow_smtputf8=True,
+    def validate(text: str) -> Any:
+        return email_validator.validate_email(
+            text, check_deliverability=False, allow_smtputf8=True,
             globally_deliverable=False, test_environment=True,
         )
+
+    try:
+        result = validate(addr)
     except email_validator.EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
+        # The library's only objection to a special-use name is the name itself: check the
+        # rest with a placeholder of the same length in its place, then put it back.
+        local, at, domain = addr.rpartition("@")
+        head, dot, last = domain.rpartition(".")
+        special = unicodedata.normalize("NFKC", last).lower()
+        if not at or "special-use" not in str(exc) or special == "invalid" or \
+                special not in email_validator.SPECIAL_USE_DOMAIN_NAMES:  # .invalid: never
+            raise ValueError(str(exc)) from None
+        placeholder = "x" * len(special)
+        try:
+            result = validate(f"{local}@{head}{dot}{placeholder}")
+        except email_validator.EmailNotValidError as again:
+            raise ValueError(str(again)) from None
+
+        def restore(spec: str) -> str:
+            return spec.removesuffix(placeholder) + special
+
+        return restore(result.normalized), result.ascii_email and restore(result.ascii_email)
     return result.normalized, result.ascii_email
 
 
@@ -89,12 +121,22 @@ def plain_ascii_address(addr: str) -> str | None:
     if found is None or len(found["local"]) > 64 or len(addr) > 254:
         return None
     domain = found["domain"].lower()
-    if len(domain) > 253 or "xn--" in domain or domain.rpartition(".")[2] in SPECIAL_USE:
-        return None  # punycode to decode, or a reserved name: the library decides
+    if len(domain) > 253 or "xn--" in domain or domain.rpartition(".")[2] == "invalid":
+        return None  # punycode to decode, or never deliverable: the library decides
     return f"{found['local']}@{domain}"
 
 
-# Reserved top-level names (RFC 6761, 6762, 7686): email-validator has opinions on these
-# (a test keeps this set a superset of its SPECIAL_USE_DOMAIN_NAMES).
+def is_internal_domain(domain: str) -> bool:
+    """No dot, or a top-level name reserved for local and private use (RFC 6761, 6762, 8375,
+    7686, 2606): public mail providers refuse such addresses."""
+    return "." not in domain or domain.rpartition(".")[2].lower() in SPECIAL_USE
+
+
+INTERNAL_NOTE = "an internal domain: fine for a server on your network, refused by public " \
+    "mail providers"
+
+
+# Reserved top-level names (RFC 6761, 6762, 7686, 8375 and common private suffixes): accepted
+# with a warning (a test keeps this a superset of email-validator's SPECIAL_USE_DOMAIN_NAMES).
 SPECIAL_USE = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test", "example",
                          "internal", "home", "lan", "localdomain"})

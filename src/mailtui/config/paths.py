@@ -34,3 +34,12 @@ def resolve_config_path(cli_value: str | os.PathLike[str] | None = None) -> Path
     if env:
         return Path(env).expanduser()
     return user_config_dir() / CONFIG_NAME
+
+
+def relative_to_config(value: str, config_file: Path | None) -> Path:
+    """A path setting: ``~`` expanded, a relative path taken from the configuration file's
+    folder (as ``smime.certificate``, ``templates.directory``, ``mailtui.ssl.cafile``)."""
+    candidate = Path(value).expanduser()
+    if candidate.is_absolute() or config_file is None:
+        return candidate
+    return config_file.parent / candidate

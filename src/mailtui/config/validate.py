@@ -19,6 +19,7 @@ from mailtui.config.model import (
     SmimeSettings,
     TemplatesSettings,
 )
+from mailtui.config.paths import relative_to_config
 from mailtui.errors import Location
 
 Severity = Literal["error", "warning", "info"]
@@ -86,7 +87,6 @@ def build_settings(
     document: Mapping[str, Any], text: str, path: Path, issues: list[Issue]
 ) -> Settings:
     loc = KeyLocator(text, path)
-    base = path.parent
 
     def err(table: str, key: str | None, message: str, hint: str | None = None) -> None:
         issues.append(Issue("error", loc(table, key), message, hint))
@@ -152,8 +152,7 @@ def build_settings(
         value = typed(table, doc, key, str, None)
         if value is None or not value.strip():
             return None
-        candidate = Path(value).expanduser()
-        return candidate if candidate.is_absolute() else base / candidate
+        return relative_to_config(value, path)
 
     # [server]
     properties: dict[str, str] = {}

@@ -71,13 +71,24 @@ def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Fin
             continue
         problem = validate_value(spec, value)
         if problem:
-            yield Finding("error", "bad-value", problem, _value_fix(spec.type, spec.choices), key)
+            yield Finding("error", "bad-value", problem + _timeout_consequence(view, key),
+                          _value_fix(spec.type, spec.choices), key)
         other = "smtps" if view.protocol == "smtp" else "smtp"
         if key.startswith(f"mail.{other}."):
             yield Finding("warning", "other-protocol",
                           f"ignored: mail.transport.protocol is {view.protocol}",
                           f"use {key.replace(f'mail.{other}.', f'mail.{view.protocol}.', 1)}",
                           key)
+
+
+def _timeout_consequence(view: View, key: str) -> str:
+    """What an unusable timeout value does: JavaMail ignores it (waits forever), mailtui
+    falls back to its finite default."""
+    for name, suffix, default in TIMEOUT_KEYS:
+        if key == view.key(suffix):
+            return (f"; JavaMail ignores it and waits forever, mailtui uses its default {name} "
+                    f"timeout of {default:g} s")
+    return ""
 
 
 def _value_fix(kind: str, choices: tuple[str, ...]) -> str:
@@ -140,6 +151,23 @@ def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
                       "starttls.required implies STARTTLS, but older JavaMail versions also "
                       "need starttls.enable", f"also set {view.key('starttls.enable')}=true",
                       view.key("starttls.required"))
+
+
+@rule
+def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    if plan.ca_file and plan.uses_tls:
+        from mailtui.smtp.tls import check_ca_file
+
+        problem = check_ca_file(plan.ca_file)
+        if problem:
+            from mailtui.sandbox.certs import sandbox_ca_path
+
+            fix = ("start the sandbox once (mailtui sandbox): it creates its CA"
+                   if plan.ca_file == str(sandbox_ca_path()) else
+                   "fix the path (a relative path starts from the configuration file's "
+                   "folder) or remove the key")
+            yield Finding("error", "ca-file", problem.removeprefix("mailtui.ssl.cafile "),
+                          fix, "mailtui.ssl.cafile")
 
 
 @rule
@@ -261,6 +289,7 @@ def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
         yield Finding("info", "disabled",
                       "sending is disabled: `mailtui send` refuses (test sends still work)",
                       "set server.enabled = true when ready", "server.enabled")
+    yield from _internal_addresses(settings, view)
     for name in ("proxy.host", "socks.host"):
         if view.has(name):
             yield Finding("warning", "proxy-unsupported", "mailtui does not use proxies",
@@ -272,13 +301,34 @@ def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
                       "remove it", view.key("ehlo"))
 
 
+def _internal_addresses(settings: Settings, view: View) -> Iterator[Finding]:
+    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
+
+    server = settings.server
+    for key, value in (("server.default_sender", server.default_sender),
+                       ("server.test_recipient", server.test_recipient),
+                       (view.key("from"), view.get("from")),
+                       ("mail.from", view.props.get("mail.from"))):
+        try:
+            box = parse_mailbox(value) if value else None
+        except ValueError:
+            continue  # reported where the value is validated
+        if box is not None and box.internal:
+            yield Finding("warning", "internal-address", f"{box.addr_spec} is {INTERNAL_NOTE}",
+                          "use a public address if the mail goes through a public provider",
+                          key)
+
+
 @rule
 def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
     for name, key, default in TIMEOUT_KEYS:
         millis = view.integer(key)
+        if view.has(key) and (millis is None or millis < 0):
+            continue  # not a usable number: an error of its own (bad-value), which says so
         if millis is None or millis <= 0:
+            what = "not set" if millis is None else f"{millis}"
             yield Finding("info", "timeout-default",
-                          f"not set (JavaMail waits forever): mailtui uses a {name} timeout "
+                          f"{what} (JavaMail waits forever): mailtui uses a {name} timeout "
                           f"of {default:g} s", f"set {view.key(key)}={int(default * 1000)} so "
                           "the Java application does not hang either", view.key(key))
 

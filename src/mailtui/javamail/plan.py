@@ -55,6 +55,7 @@ class Plan:
     quit_wait: bool = True  # mail.smtp.quitwait
     sasl_authzid: str | None = None  # mail.smtp.sasl.authorizationid
     warnings: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # lint errors (``with_lint``): the send would fail or be unsafe
 
     @property
     def uses_tls(self) -> bool:
@@ -65,6 +66,7 @@ class Plan:
         data = asdict(self)
         data["mechanisms"] = list(self.mechanisms)
         data["warnings"] = list(self.warnings)
+        data["errors"] = list(self.errors)
         for key in ("trusted_hosts", "tls_protocols", "tls_ciphers", "tls_fingerprints"):
             data[key] = list(data[key])
         return data

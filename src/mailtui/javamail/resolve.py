@@ -144,14 +144,16 @@ def envelope_sender(settings: Settings, view: View) -> str | None:
 
 def _beside_config(settings: Settings, value: str | None) -> str | None:
     """A path property: ``~`` expanded, a relative path taken from the config file's folder."""
-    from pathlib import Path
-
     if not value or not value.strip():
         return None
-    path = Path(value.strip()).expanduser()
-    if not path.is_absolute() and settings.path is not None:
-        path = settings.path.parent / path
-    return str(path)
+    from mailtui.config.paths import relative_to_config
+
+    return str(relative_to_config(value.strip(), settings.path))
+
+
+def ca_file_of(settings: Settings) -> str | None:
+    """``mailtui.ssl.cafile``, a relative path taken from the configuration file's folder."""
+    return _beside_config(settings, settings.server.properties.get("mailtui.ssl.cafile"))
 
 
 def _fingerprints(settings: Settings, value: str | None) -> tuple[str, ...]:
@@ -172,7 +174,7 @@ def _fingerprints(settings: Settings, value: str | None) -> tuple[str, ...]:
 
 def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     """The connection mailtui will make for these settings; ``with_lint`` adds the lint
-    findings (and the infinite-timeout notes) as ``warnings``."""
+    errors as ``errors`` and its warnings (and the infinite-timeout notes) as ``warnings``."""
     props = settings.server.properties
     for key, value in props.items():
         if any(ch in value for ch in "\r\n\0"):
@@ -201,7 +203,7 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
         username=(username or "").strip() or None,
         protocol="smtps" if view.protocol == "smtps" else "smtp",
         trusted_hosts=trust,
-        ca_file=(props.get("mailtui.ssl.cafile") or "").strip() or None,
+        ca_file=ca_file_of(settings),
         tls_fingerprints=_fingerprints(settings, props.get("mailtui.ssl.fingerprint")),
         client_cert=_beside_config(settings, props.get("mailtui.ssl.certfile")),
         client_key=_beside_config(settings, props.get("mailtui.ssl.keyfile")),
@@ -222,9 +224,10 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     from mailtui.javamail.lint import lint
 
     findings = lint(settings, plan)
+    errors = [str(f) for f in findings if f.severity == "error"]
     warnings = [str(f) for f in findings
-                if f.severity in ("error", "warning") or f.code == "timeout-default"]
-    return replace(plan, warnings=tuple(warnings))
+                if f.severity == "warning" or f.code == "timeout-default"]
+    return replace(plan, warnings=tuple(warnings), errors=tuple(errors))
 
 
 def password_for(settings: Settings, plan: Plan) -> str | None:

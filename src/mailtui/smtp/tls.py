@@ -86,7 +86,7 @@ def build_context(plan: Plan) -> ssl.SSLContext:
     if sys.platform == "win32" and cert_file and os.path.isfile(cert_file):
         context.load_verify_locations(cafile=cert_file)
     if plan.ca_file:
-        context.load_verify_locations(cafile=plan.ca_file)
+        load_ca_file(context, plan.ca_file)
     load_client_certificate(context, plan)
     if verifies_chain(plan):
         context.check_hostname = plan.check_server_identity
@@ -118,6 +118,39 @@ def build_context(plan: Plan) -> ssl.SSLContext:
                     "e.g. ECDHE-RSA-AES128-GCM-SHA256)"
                 ) from None
     return context
+
+
+def load_ca_file(context: ssl.SSLContext, path: str) -> int:
+    """Add ``mailtui.ssl.cafile``'s PEM certificates to ``context``; how many it holds.
+    ValueError naming the file and what is wrong with it."""
+    def problem(reason: str) -> ValueError:
+        return ValueError(f"mailtui.ssl.cafile {path}: {reason}")
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise problem(exc.strerror or str(exc)) from None
+    if b"-----BEGIN CERTIFICATE-----" not in data \
+            and b"-----BEGIN TRUSTED CERTIFICATE-----" not in data:
+        raise problem("holds no PEM certificate (-----BEGIN CERTIFICATE-----); for a DER "
+                      "file: openssl x509 -inform der -in FILE -out FILE.pem")
+    before = context.cert_store_stats()["x509"]
+    try:
+        context.load_verify_locations(cafile=path)
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise problem(f"not readable as PEM certificates ({reason})") from None
+    return context.cert_store_stats()["x509"] - before
+
+
+def check_ca_file(path: str) -> str | None:
+    """What is wrong with a CA file (named in the text), or None when it is usable."""
+    try:
+        load_ca_file(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), path)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 @dataclass(frozen=True)
