@@ -215,7 +215,9 @@ def test_password_command_override(server: RunningServer, ca_file: Path, tmp_pat
     assert_no_credentials(out, err)
 
 
-def test_check_and_plan_apply_the_overrides(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_and_plan_apply_the_overrides(capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILTUI_TEST_PASSWORD", "not-shown-anywhere")
     assert main(["check", "-P", "mail.smtp.host=smtp.example.org",
                  "-P", "mail.smtp.port=58x7"]) == 3
     out = capsys.readouterr().out
@@ -223,7 +225,8 @@ def test_check_and_plan_apply_the_overrides(capsys: pytest.CaptureFixture[str]) 
     assert "(no file) with the command-line overrides: 1 error(s)" in out
     assert main(["plan", "--json", "-P", "mail.smtp.host=smtp.example.org",
                  "-P", "mail.smtp.starttls.required=true", "--user", "me@example.org",
-                 "--from", "me@example.org", "-P", "mail.smtp.hots=x"]) == 0
+                 "--password-env", "MAILTUI_TEST_PASSWORD", "--from", "me@example.org",
+                 "-P", "mail.smtp.hots=x"]) == 0
     captured = capsys.readouterr()
     plan = json.loads(captured.out)
     assert plan["auth"] is True and plan["username"] == "me@example.org"

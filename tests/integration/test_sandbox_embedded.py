@@ -85,11 +85,12 @@ def test_send_with_the_engine_then_callback_list_read_clear(sandbox: EmbeddedSan
 
         assert sandbox.clear() == 1
         assert sandbox.messages() == []
-        with pytest.raises(MailtuiError, match="holds no message") as info_error:
+        with pytest.raises(MailtuiError, match=r"no message 1 \(there are 0\)") as info_error:
             sandbox.read(1)
-        assert info_error.value.exit_code == 2
-        with pytest.raises(MailtuiError, match="no message with key"):
+        assert info_error.value.exit_code == 3
+        with pytest.raises(MailtuiError, match="no message with key") as key_error:
             sandbox.read(summary.key)
+        assert key_error.value.exit_code == 3
 
 
 def test_implicit_tls_settings_and_unregistering_a_callback(sandbox: EmbeddedSandbox) -> None:

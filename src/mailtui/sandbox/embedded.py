@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 
 from mailtui.config.model import Settings
-from mailtui.errors import EXIT_USAGE, MailtuiError
+from mailtui.errors import EXIT_CONFIG, EXIT_USAGE, MailtuiError
 from mailtui.sandbox.server import DEFAULT_HOST, Arrival, Sandbox
 from mailtui.sandbox.settings import sandbox_settings
 from mailtui.sandbox.store import StoredMessage, find_message, get_message, list_messages
@@ -220,7 +220,8 @@ class EmbeddedSandbox:
 
     def read(self, message: int | str) -> MessageDetail:
         """Message number ``message`` (an int, as listed), ``"last"``, or a Maildir key.
-        MailtuiError (exit 2) naming the Maildir when there is no such message."""
+        MailtuiError (exit 3, as ``mailtui sandbox --show``) naming the Maildir when there is
+        no such message."""
         maildir = self._server.maildir
         if isinstance(message, int) or message.strip().lower() == "last":
             stored = get_message(maildir, str(message))
@@ -229,7 +230,7 @@ class EmbeddedSandbox:
             if not found:
                 raise MailtuiError(f"no message with key {message!r} in the sandbox Maildir "
                                    f"{maildir}", hint="list the messages again: it was deleted",
-                                   exit_code=EXIT_USAGE)
+                                   exit_code=EXIT_CONFIG)
             stored = found[0]
         return _detail(stored)
 
