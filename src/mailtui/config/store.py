@@ -6,6 +6,7 @@ tomlkit keeps comments, key order, formatting and unknown keys of everything we 
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class ConfigStore:
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
         import tomlkit
-        from tomlkit.exceptions import ParseError
+        from tomlkit.exceptions import ParseError, TOMLKitError
 
         data = _read(path, must_exist=must_exist)
         if data is None:
@@ -53,13 +54,17 @@ class ConfigStore:
             document.add(tomlkit.comment("mailtui configuration: see `mailtui --help`"))
             return cls(path, document, None)
         text = _decode(path, data)
+        # One loading rule for every command: what tomllib refuses (duplicate keys included)
+        # is refused here too, with the same file:line:column message as read-only loads.
+        _parse_strict(path, text)
         try:
             document = tomlkit.parse(text)
-        except ParseError as exc:
+        except (TOMLKitError, ValueError) as exc:  # accepted by tomllib, refused by tomlkit
             message = str(exc).split(" at line ")[0]
+            line, column = (exc.line, exc.col) if isinstance(exc, ParseError) else (None, None)
             raise ConfigError(
                 f"TOML syntax error: {message}",
-                location=Location(str(path), exc.line, exc.col),
+                location=Location(str(path), line, column),
                 hint="fix the line shown; the file was not changed",
             ) from None
         return cls(path, document, hashlib.sha256(data).digest())
@@ -180,20 +185,31 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
 
     Read-only, so it parses with the standard library's tomllib (faster to import than
     tomlkit, which ConfigStore uses to edit without losing a byte)."""
-    import tomllib
-
     data = _read(path, must_exist=must_exist)
     if data is None:
         return Settings(path=path)
     text = _decode(path, data)
+    return _valid(*_validate(_parse_strict(path, text), text, path, on_disk=True))
+
+
+def _parse_strict(path: Path, text: str) -> dict[str, Any]:
+    """Parse with tomllib; ConfigError naming file, line and column otherwise (a key set
+    twice names the line of the first one too)."""
+    import tomllib
+
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, line, column = _toml_error_position(str(exc))
+        hint = "fix the line shown; the file was not changed"
+        repeated = line is not None and message.startswith("Cannot overwrite a value")
+        first = _first_definition(text, line) if repeated and line else None
+        if first is not None:
+            key, first_line = first
+            message = f"duplicate key {key} (already set on line {first_line})"
+            hint = f"keep only one of lines {first_line} and {line}; the file was not changed"
         raise ConfigError(f"TOML syntax error: {message}",
-                          location=Location(str(path), line, column),
-                          hint="fix the line shown; the file was not changed") from None
-    return _valid(*_validate(document, text, path, on_disk=True))
+                          location=Location(str(path), line, column), hint=hint) from None
 
 
 def _validate(document: Mapping[str, Any], text: str, path: Path, *,
@@ -207,12 +223,33 @@ def _validate(document: Mapping[str, Any], text: str, path: Path, *,
 
 
 def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:
-    import re
-
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", text)
     if not found:
         return text, None, None
     return text[: found.start()], int(found.group(1)), int(found.group(2))
+
+
+_KEY_AT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+_TABLE_AT = re.compile(r"^\s*\[")
+
+
+def _first_definition(text: str, line: int) -> tuple[str, int] | None:
+    """For a key defined twice in one table: the key on ``line`` and the line it was first
+    set on (None when ``line`` does not repeat a key of its table)."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    found = _KEY_AT.match(lines[line - 1])
+    if not found:
+        return None
+    key = found.group(1)
+    for number in range(line - 1, 0, -1):
+        if _TABLE_AT.match(lines[number - 1]):
+            return None
+        other = _KEY_AT.match(lines[number - 1])
+        if other and other.group(1).strip("\"'") == key.strip("\"'"):
+            return key.strip("\"'"), number
+    return None
 
 
 def _valid(settings: Settings | None, issues: list[Issue]) -> Settings:
