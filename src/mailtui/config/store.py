@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mailtui.config.model import Settings
 from mailtui.config.validate import Issue, build_settings
 from mailtui.errors import ConfigError, Location
-from mailtui.files import atomic_write_private
+from mailtui.files import WriteError, atomic_write_private
 
 if TYPE_CHECKING:
     from tomlkit.items import Table
@@ -142,10 +142,23 @@ class ConfigStore:
         text = self.text().encode("utf-8")
         self._refuse_if_changed(text)
         target = self._target()
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((p for p in (target.parent, *target.parent.parents)
+                            if p.exists() and not p.is_dir()), target.parent)
+            raise ConfigError(f"cannot write {target}: {blocker} is a file, not a folder; "
+                              "nothing was written",
+                              hint="choose another path with --config") from None
+        except OSError as exc:
+            raise WriteError(target, exc, step=f"creating the folder {target.parent}") from None
         if self.exists and target.exists():
             backup = target.with_name(target.name + ".bak")
-            atomic_write_private(backup, target.read_bytes())
+            try:
+                atomic_write_private(backup, target.read_bytes())
+            except OSError as exc:
+                raise WriteError(target, exc, step=f"keeping the previous version as {backup}"
+                                 ) from None
         atomic_write_private(target, text)
         self._fingerprint = hashlib.sha256(text).digest()
 
@@ -156,17 +169,27 @@ class ConfigStore:
     def _refuse_if_changed(self, pending: bytes) -> None:
         try:
             current: bytes | None = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             current = None
+        except OSError as exc:
+            raise ConfigError(f"{self.path}: cannot read it again before saving: "
+                              f"{exc.strerror or exc}; not overwritten") from None
         current_fp = hashlib.sha256(current).digest() if current is not None else None
         if current_fp == self._fingerprint:
             return
         target = self._target()
         side = target.with_name(target.name + ".pending")
-        atomic_write_private(side, pending)
         what = "was created" if self._fingerprint is None else (
             "was deleted" if current is None else "changed"
         )
+        try:
+            atomic_write_private(side, pending)
+        except WriteError as exc:
+            raise ConcurrentEditError(
+                f"{self.path} {what} on disk since mailtui read it; not overwritten. "
+                f"Your version could not be saved to {side} either: {exc.strerror}",
+                hint="run the command again on the current file",
+            ) from None
         raise ConcurrentEditError(
             f"{self.path} {what} on disk since mailtui read it; not overwritten. "
             f"Your version was saved to {side}",
@@ -271,10 +294,17 @@ def _read(path: Path, *, must_exist: bool) -> bytes | None:
                 hint="create one with `mailtui preset NAME` or pass --config PATH",
             ) from None
         return None
+    except NotADirectoryError:
+        if must_exist:
+            raise ConfigError(f"{path}: no configuration file (a folder on its path is a file)"
+                              ) from None
+        return None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a directory, not a configuration file") from None
     except PermissionError:
         raise ConfigError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _decode(path: Path, data: bytes) -> str:
