@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
 
+_BOM = "\ufeff".encode()
+
+
 class ConcurrentEditError(ConfigError):
     """The file changed on disk since it was loaded; our version went to a side file."""
 
@@ -37,10 +40,13 @@ class PropertyChange:
 class ConfigStore:
     """One configuration file: its parsed document, and what it looked like when read."""
 
-    def __init__(self, path: Path, document: TOMLDocument, fingerprint: bytes | None) -> None:
+    def __init__(self, path: Path, document: TOMLDocument, fingerprint: bytes | None, *,
+                 crlf: bool = False, bom: bool = False) -> None:
         self.path = path
         self.document = document
         self._fingerprint = fingerprint  # sha256 of the bytes read; None: no file existed
+        self._crlf = crlf  # the file's line endings are CRLF: new lines get them too
+        self._bom = bom  # the file starts with a byte order mark: kept on save
 
     # -- loading -----------------------------------------------------------------------
     @classmethod
@@ -67,7 +73,9 @@ class ConfigStore:
                 location=Location(str(path), line, column),
                 hint="fix the line shown; the file was not changed",
             ) from None
-        return cls(path, document, hashlib.sha256(data).digest())
+        crlf = text.count("\r\n") > text.count("\n") - text.count("\r\n")
+        return cls(path, document, hashlib.sha256(data).digest(), crlf=crlf,
+                   bom=data.startswith(_BOM))
 
     @property
     def exists(self) -> bool:
@@ -75,6 +83,13 @@ class ConfigStore:
 
     def text(self) -> str:
         return self.document.as_string()
+
+    def encoded(self) -> bytes:
+        """The bytes ``save`` writes: the text in the file's line-ending style, with its BOM."""
+        text = self.text()
+        if self._crlf:
+            text = re.sub(r"(?<!\r)\n", "\r\n", text)
+        return (_BOM if self._bom else b"") + text.encode("utf-8")
 
     def check(self) -> tuple[Settings | None, list[Issue]]:
         """Validate the document: the settings (None if an error prevents them) and all issues."""
@@ -138,8 +153,9 @@ class ConfigStore:
     # -- saving ------------------------------------------------------------------------
     def save(self) -> None:
         """Write atomically (temp file, fsync, replace), mode 0600, previous version kept as
-        ``<name>.bak``. Refuses when the file changed on disk since it was loaded."""
-        text = self.text().encode("utf-8")
+        ``<name>.bak``. Refuses when the file changed on disk since it was loaded. Keeps the
+        file's line endings (CRLF when most of its lines had them) and its byte order mark."""
+        text = self.encoded()
         self._refuse_if_changed(text)
         target = self._target()
         try:
