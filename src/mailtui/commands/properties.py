@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from mailtui.commands._common import format_changes, load_store_from_args
+
+if TYPE_CHECKING:
+    from mailtui.javamail.parser import ParseResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,10 +73,21 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"    fix: {diag.fix}")
     if not result.entries:
         raise ConfigError(f"{source}: no properties found", hint="expect key=value lines")
+    # --dry-run answers exactly as the import would: the same refusals, the same exit code.
+    outcome = "the import would save nothing" if args.dry_run else "nothing was saved"
+    refused = [d for d in result.diagnostics if d.refused]
+    if refused:
+        lines = ", ".join(str(d.line) for d in refused)
+        raise ConfigError(f"{source}: line(s) {lines} can never be imported (see above); "
+                          f"{outcome}", hint="fix those lines and import again (--force does "
+                          "not store a line break or a password)")
     unfixed = [d for d in result.diagnostics
                if d.severity == "error" and not (d.applied and not args.as_is)]
-    if unfixed and not args.force and not args.dry_run:
-        raise ConfigError(f"{source}: {len(unfixed)} error(s) above; nothing was saved",
+    as_is_errors = _as_is_errors(result, source) if args.as_is else []
+    print("\n".join(as_is_errors), end="\n" if as_is_errors else "")
+    if (unfixed or as_is_errors) and not args.force:
+        raise ConfigError(f"{source}: {len(unfixed) + len(as_is_errors)} error(s) above; "
+                          f"{outcome}",
                           hint="fix those lines and import again, or add --force to store "
                           "them as they are (then `mailtui check`)")
     incoming: dict[str, str] = {}
@@ -90,6 +105,20 @@ def run_import(args: argparse.Namespace) -> int:
         store.save()
         print(f"saved {store.path}; run `mailtui check` and `mailtui plan` to see the result")
     return 0
+
+
+def _as_is_errors(result: ParseResult, source: str) -> list[str]:
+    """--as-is stores what Java reads: a value that only its repair made valid is an error."""
+    from mailtui.javamail.catalog import lookup, validate_value
+
+    found = []
+    for entry in result.entries:
+        spec = lookup(entry.key)
+        problem = validate_value(spec, entry.raw) if spec and entry.raw != entry.value else None
+        if problem:
+            found.append(f"{source}:{entry.line}: error: {entry.key}: {problem} (as Java reads it; "
+                         "without --as-is the repair above makes it valid)")
+    return found
 
 
 def run_export(args: argparse.Namespace) -> int:
