@@ -94,6 +94,7 @@ def run_import(args: argparse.Namespace) -> int:
     for entry in result.entries:
         incoming[entry.key] = entry.raw if args.as_is else entry.value
     store = load_store_from_args(args, must_exist=False)
+    store.add_server_skeleton()
     merged = dict(incoming) if args.replace else {**store.properties(), **incoming}
     changes = store.set_properties(merged)
     print(f"{len(result.entries)} properties read from {source}")

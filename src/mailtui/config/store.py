@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 
 
 _BOM = "\ufeff".encode()
+_SERVER_SKELETON = (
+    ("enabled", "enabled = true                        # `mailtui send` refuses until true"),
+    ("username", 'username = "notifications@example.org"  # the login name'),
+    ("password", 'password_env = "MAILTUI_PASSWORD"     # or password_command = "pass show '
+     'smtp", or password = "..."'),
+    ("default_sender", 'default_sender = "App <notifications@example.org>"'),
+    ("test_recipient", 'test_recipient = "admin@example.org"  # where `mailtui send-test` '
+     "sends"),
+)
 
 
 class ConcurrentEditError(ConfigError):
@@ -121,6 +130,34 @@ class ConfigStore:
                 del table[key]
         else:
             table[key] = value
+
+    def add_server_skeleton(self, filled: Collection[str] = ()) -> bool:
+        """Give a file without ``[server]`` (a new or empty one) the table as comments, so the
+        `$EDITOR` step shows what to fill in; keys in ``filled`` are left out (the caller sets
+        them). Comments only: the file means the same. True when added."""
+        import tomlkit
+
+        if "server" in self.document:
+            return False
+        table = tomlkit.table()
+        table.add(tomlkit.comment("fill these in (remove the '# '), then run `mailtui check`:"))
+        for key, line in _SERVER_SKELETON:
+            if key not in filled:
+                table.add(tomlkit.comment(line))
+        self.document["server"] = table
+        return True
+
+    def fill_empty(self, table: str, values: Mapping[str, str]) -> list[PropertyChange]:
+        """Set each ``table.key`` that is missing or empty; keep every value already there."""
+        changes: list[PropertyChange] = []
+        current = self.document.get(table)
+        for key, value in values.items():
+            old = current.get(key) if isinstance(current, Mapping) else None
+            if old is None or (isinstance(old, str) and not old.strip()):
+                self.set_value(f"{table}.{key}", value)
+                changes.append(PropertyChange(f"{table}.{key}", None, value))
+                current = self.document.get(table)
+        return changes
 
     def properties(self) -> dict[str, str]:
         server = self.document.get("server")

@@ -1,8 +1,10 @@
 """Provider presets: TOML data files shipped in the package, plus the user's own.
 
 A preset file holds ``id``, ``name``, ``doc`` (link to the provider's documentation), ``notes``,
-optional ``[parameters.NAME]`` (``default``, ``description``, ``pattern``) and ``[properties]``
-whose values may use ``{NAME}`` placeholders. ``{sandbox_ca}`` is filled with the sandbox's CA.
+optional ``[parameters.NAME]`` (``default``, ``description``, ``pattern``), ``[properties]``
+whose values may use ``{NAME}`` placeholders, and an optional ``[server]`` table (``username``,
+``default_sender``, ``test_recipient``) filled in only where the configuration leaves them
+empty. ``{sandbox_ca}`` is filled with the sandbox's CA.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _CONNECTION_SUFFIXES = (
 _CONNECTION_GLOBALS = ("mail.host", "mail.transport.protocol", "mailtui.ssl.cafile")
 _AUTH_DISABLE = re.compile(r"^mail\.smtps?\.auth\.[a-z0-9-]+\.disable$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# What a preset's optional [server] table may fill in (only where the file leaves it empty).
+PRESET_SERVER_KEYS = ("username", "default_sender", "test_recipient")
 
 
 def is_connection_key(key: str) -> bool:
@@ -55,6 +59,7 @@ class Preset:
     properties: dict[str, str]
     parameters: dict[str, Parameter] = field(default_factory=dict)
     source: str = "built-in"
+    server: dict[str, str] = field(default_factory=dict)  # [server] keys set only when empty
 
     def render(self, params: Mapping[str, str] | None = None) -> dict[str, str]:
         """The properties with placeholders filled; ConfigError for a bad or missing value."""
@@ -103,6 +108,11 @@ def _parse(text: str, source: str) -> Preset:
                             spec.get("pattern"))
             for name, spec in data.get("parameters", {}).items()
         }
+        server = data.get("server", {})
+        if not isinstance(server, dict) or not all(
+            key in PRESET_SERVER_KEYS and isinstance(value, str) for key, value in server.items()
+        ):
+            raise TypeError(f"[server] may only set {', '.join(PRESET_SERVER_KEYS)} (strings)")
         return Preset(
             id=str(preset_id),
             name=str(data.get("name", preset_id)),
@@ -111,6 +121,7 @@ def _parse(text: str, source: str) -> Preset:
             properties=dict(properties),
             parameters=parameters,
             source=source,
+            server=dict(server),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"preset file is incomplete: {exc}", location=Location(source),
