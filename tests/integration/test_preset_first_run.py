@@ -119,3 +119,15 @@ def test_preset_sandbox_and_the_password_are_enough_for_send_test(tmp_path: Path
         [stored] = sb.messages()
     assert stored.rcpt_tos == ("recipient@example.org",)
     assert stored.mail_from == "sender@example.org" and stored.auth_user == SANDBOX_USERNAME
+
+
+def test_a_user_preset_cannot_set_a_password(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "mailtui" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "corp.toml").write_text('id = "corp"\n[properties]\n"mail.smtp.host" = "r.example"\n'
+                                      '[server]\npassword = "Hunter-2-secret"\n')
+    assert main(["presets"]) == 0
+    err = capsys.readouterr().err
+    assert "corp.toml" in err and "[server] may only set username" in err
+    assert "Hunter-2-secret" not in err
