@@ -157,3 +157,24 @@ def test_a_known_secret_property_is_still_imported(
     code, out, err = run(capsys, "--config", str(cfg), "properties", "import", str(props))
     assert code == 0, err
     assert "+ mail.smtp.proxy.password = ********" in out and "Prox-y-pw" not in out + err
+
+
+# -- the same line-break rule for presets ---------------------------------------------------
+
+def test_a_preset_parameter_with_a_line_break_is_refused(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "xdg" / "mailtui" / "presets"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    (folder / "corp.toml").write_text('id = "corp"\n[parameters.site]\ndefault = "paris"\n'
+                                      '[properties]\n"mail.smtp.host" = "relay-{site}.example"\n')
+    code, _, err = run(capsys, "--config", str(cfg), "preset", "corp", "--param",
+                       "site=x\r\nRSET")
+    assert code == 3 and "--param site holds a line break" in err
+    (folder / "evil.toml").write_text('id = "evil"\n[properties]\n'
+                                      '"mail.smtp.localhost" = "a\\r\\nRSET"\n')
+    code, _, err = run(capsys, "--config", str(cfg), "preset", "evil")
+    assert code == 3 and "server.properties.mail.smtp.localhost: a line break" in err
+    assert cfg.read_text() == BASE

@@ -169,6 +169,10 @@ class ConfigStore:
     def set_properties(self, new: Mapping[str, str]) -> list[PropertyChange]:
         """Make ``[server.properties]`` equal ``new``: update in place, drop, append; keep
         comments and the order of the keys that stay. Returns what changed."""
+        for key, value in new.items():
+            if any(ch in value for ch in "\r\n\0"):  # last line of defence: see the parser
+                raise ConfigError(f"server.properties.{key}: a line break or NUL in the value; "
+                                  f"{self.path} was not changed")
         table = self._table("server.properties")
         changes: list[PropertyChange] = []
         for key in list(table.keys()):

@@ -74,6 +74,9 @@ class Preset:
             if value is None:
                 raise ConfigError(f"preset {self.id} needs --param {name}=VALUE",
                                   hint=parameter.description)
+            if any(ch in value for ch in "\r\n\0"):
+                raise ConfigError(f"preset {self.id}: --param {name} holds a line break or NUL",
+                                  hint="a property value is one line")
             if parameter.pattern and not re.fullmatch(parameter.pattern, value):
                 raise ConfigError(f"preset {self.id}: {value!r} is not a valid {name}",
                                   hint=parameter.description)
