@@ -35,9 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="replace all properties instead of merging")
     imp.add_argument("--as-is", action="store_true",
                      help="store values exactly as Java would read them (no clean-up)")
-    imp.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="report, change nothing; exit as the import would (3: refused)")
     imp.add_argument("--force", action="store_true",
-                     help="store the properties even when some values are errors")
+                     help="store the properties even when some values are errors (never a "
+                     "value with a line break, nor a password)")
     imp.set_defaults(handler=run_import)
     exp = actions.add_parser(
         "export",
