@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "preset",
         help="apply a preset to the configuration file (prints the diff)",
         description="Replace the connection properties (host, port, TLS, auth, ...) with the "
-        "preset's and keep every other property. Creates the file if needed.",
+        "preset's and keep every other property. Creates the file if needed, with a commented "
+        "[server] table to fill in; the sandbox preset also fills in the username, sender and "
+        "test recipient where they are empty.",
         epilog="examples:\n  mailtui preset office365 --dry-run\n  mailtui preset gmail\n"
         "  mailtui preset amazon-ses --param region=eu-west-1",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -45,7 +47,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json([
             {"id": p.id, "name": p.name, "doc": p.doc, "notes": list(p.notes),
-             "source": p.source, "properties": p.properties,
+             "source": p.source, "properties": p.properties, "server": p.server,
              "parameters": {n: {"default": x.default, "description": x.description}
                             for n, x in p.parameters.items()}}
             for p in presets.values()
@@ -71,8 +73,9 @@ def run_apply(args: argparse.Namespace) -> int:
     preset = get_preset(args.name)
     rendered = preset.render(params)
     store = load_store_from_args(args, must_exist=False)
+    skeleton = store.add_server_skeleton(filled=preset.server)
     new = apply_preset(store.properties(), rendered)
-    changes = store.set_properties(new)
+    changes = store.set_properties(new) + store.fill_empty("server", preset.server)
     print(f"preset {preset.id}: {preset.name}")
     if changes:
         print("\n".join(format_changes(changes)))
@@ -88,4 +91,7 @@ def run_apply(args: argparse.Namespace) -> int:
     if changes:
         store.save()
         print(f"saved {store.path}")
+        if skeleton:
+            print(f"next: fill in the commented keys of [server] in {store.path}, then "
+                  "`mailtui check`")
     return 0

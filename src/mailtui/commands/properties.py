@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from mailtui.commands._common import format_changes, load_store_from_args
+
+if TYPE_CHECKING:
+    from mailtui.javamail.parser import ParseResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,9 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="replace all properties instead of merging")
     imp.add_argument("--as-is", action="store_true",
                      help="store values exactly as Java would read them (no clean-up)")
-    imp.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="report, change nothing; exit as the import would (3: refused)")
     imp.add_argument("--force", action="store_true",
-                     help="store the properties even when some values are errors")
+                     help="store the properties even when some values are errors (never a "
+                     "value with a line break, nor a password)")
     imp.set_defaults(handler=run_import)
     exp = actions.add_parser(
         "export",
@@ -69,16 +75,28 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"    fix: {diag.fix}")
     if not result.entries:
         raise ConfigError(f"{source}: no properties found", hint="expect key=value lines")
+    # --dry-run answers exactly as the import would: the same refusals, the same exit code.
+    outcome = "the import would save nothing" if args.dry_run else "nothing was saved"
+    refused = [d for d in result.diagnostics if d.refused]
+    if refused:
+        lines = ", ".join(str(d.line) for d in refused)
+        raise ConfigError(f"{source}: line(s) {lines} can never be imported (see above); "
+                          f"{outcome}", hint="fix those lines and import again (--force does "
+                          "not store a line break or a password)")
     unfixed = [d for d in result.diagnostics
                if d.severity == "error" and not (d.applied and not args.as_is)]
-    if unfixed and not args.force and not args.dry_run:
-        raise ConfigError(f"{source}: {len(unfixed)} error(s) above; nothing was saved",
+    as_is_errors = _as_is_errors(result, source) if args.as_is else []
+    print("\n".join(as_is_errors), end="\n" if as_is_errors else "")
+    if (unfixed or as_is_errors) and not args.force:
+        raise ConfigError(f"{source}: {len(unfixed) + len(as_is_errors)} error(s) above; "
+                          f"{outcome}",
                           hint="fix those lines and import again, or add --force to store "
                           "them as they are (then `mailtui check`)")
     incoming: dict[str, str] = {}
     for entry in result.entries:
         incoming[entry.key] = entry.raw if args.as_is else entry.value
     store = load_store_from_args(args, must_exist=False)
+    store.add_server_skeleton()
     merged = dict(incoming) if args.replace else {**store.properties(), **incoming}
     changes = store.set_properties(merged)
     print(f"{len(result.entries)} properties read from {source}")
@@ -90,6 +108,20 @@ def run_import(args: argparse.Namespace) -> int:
         store.save()
         print(f"saved {store.path}; run `mailtui check` and `mailtui plan` to see the result")
     return 0
+
+
+def _as_is_errors(result: ParseResult, source: str) -> list[str]:
+    """--as-is stores what Java reads: a value that only its repair made valid is an error."""
+    from mailtui.javamail.catalog import lookup, validate_value
+
+    found = []
+    for entry in result.entries:
+        spec = lookup(entry.key)
+        problem = validate_value(spec, entry.raw) if spec and entry.raw != entry.value else None
+        if problem:
+            found.append(f"{source}:{entry.line}: error: {entry.key}: {problem} (as Java reads it; "
+                         "without --as-is the repair above makes it valid)")
+    return found
 
 
 def run_export(args: argparse.Namespace) -> int:

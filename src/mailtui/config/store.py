@@ -6,8 +6,9 @@ tomlkit keeps comments, key order, formatting and unknown keys of everything we 
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,11 +16,23 @@ from typing import TYPE_CHECKING, Any
 from mailtui.config.model import Settings
 from mailtui.config.validate import Issue, build_settings
 from mailtui.errors import ConfigError, Location
-from mailtui.files import atomic_write_private
+from mailtui.files import WriteError, atomic_write_private
 
 if TYPE_CHECKING:
     from tomlkit.items import Table
     from tomlkit.toml_document import TOMLDocument
+
+
+_BOM = "\ufeff".encode()
+_SERVER_SKELETON = (
+    ("enabled", "enabled = true                        # `mailtui send` refuses until true"),
+    ("username", 'username = "notifications@example.org"  # the login name'),
+    ("password", 'password_env = "MAILTUI_PASSWORD"     # or password_command = "pass show '
+     'smtp", or password = "..."'),
+    ("default_sender", 'default_sender = "App <notifications@example.org>"'),
+    ("test_recipient", 'test_recipient = "admin@example.org"  # where `mailtui send-test` '
+     "sends"),
+)
 
 
 class ConcurrentEditError(ConfigError):
@@ -36,16 +49,19 @@ class PropertyChange:
 class ConfigStore:
     """One configuration file: its parsed document, and what it looked like when read."""
 
-    def __init__(self, path: Path, document: TOMLDocument, fingerprint: bytes | None) -> None:
+    def __init__(self, path: Path, document: TOMLDocument, fingerprint: bytes | None, *,
+                 crlf: bool = False, bom: bool = False) -> None:
         self.path = path
         self.document = document
         self._fingerprint = fingerprint  # sha256 of the bytes read; None: no file existed
+        self._crlf = crlf  # the file's line endings are CRLF: new lines get them too
+        self._bom = bom  # the file starts with a byte order mark: kept on save
 
     # -- loading -----------------------------------------------------------------------
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
         import tomlkit
-        from tomlkit.exceptions import ParseError
+        from tomlkit.exceptions import ParseError, TOMLKitError
 
         data = _read(path, must_exist=must_exist)
         if data is None:
@@ -53,16 +69,22 @@ class ConfigStore:
             document.add(tomlkit.comment("mailtui configuration: see `mailtui --help`"))
             return cls(path, document, None)
         text = _decode(path, data)
+        # One loading rule for every command: what tomllib refuses (duplicate keys included)
+        # is refused here too, with the same file:line:column message as read-only loads.
+        _parse_strict(path, text)
         try:
             document = tomlkit.parse(text)
-        except ParseError as exc:
+        except (TOMLKitError, ValueError) as exc:  # accepted by tomllib, refused by tomlkit
             message = str(exc).split(" at line ")[0]
+            line, column = (exc.line, exc.col) if isinstance(exc, ParseError) else (None, None)
             raise ConfigError(
                 f"TOML syntax error: {message}",
-                location=Location(str(path), exc.line, exc.col),
+                location=Location(str(path), line, column),
                 hint="fix the line shown; the file was not changed",
             ) from None
-        return cls(path, document, hashlib.sha256(data).digest())
+        crlf = text.count("\r\n") > text.count("\n") - text.count("\r\n")
+        return cls(path, document, hashlib.sha256(data).digest(), crlf=crlf,
+                   bom=data.startswith(_BOM))
 
     @property
     def exists(self) -> bool:
@@ -70,6 +92,13 @@ class ConfigStore:
 
     def text(self) -> str:
         return self.document.as_string()
+
+    def encoded(self) -> bytes:
+        """The bytes ``save`` writes: the text in the file's line-ending style, with its BOM."""
+        text = self.text()
+        if self._crlf:
+            text = re.sub(r"(?<!\r)\n", "\r\n", text)
+        return (_BOM if self._bom else b"") + text.encode("utf-8")
 
     def check(self) -> tuple[Settings | None, list[Issue]]:
         """Validate the document: the settings (None if an error prevents them) and all issues."""
@@ -102,6 +131,34 @@ class ConfigStore:
         else:
             table[key] = value
 
+    def add_server_skeleton(self, filled: Collection[str] = ()) -> bool:
+        """Give a file without ``[server]`` (a new or empty one) the table as comments, so the
+        `$EDITOR` step shows what to fill in; keys in ``filled`` are left out (the caller sets
+        them). Comments only: the file means the same. True when added."""
+        import tomlkit
+
+        if "server" in self.document:
+            return False
+        table = tomlkit.table()
+        table.add(tomlkit.comment("fill these in (remove the '# '), then run `mailtui check`:"))
+        for key, line in _SERVER_SKELETON:
+            if key not in filled:
+                table.add(tomlkit.comment(line))
+        self.document["server"] = table
+        return True
+
+    def fill_empty(self, table: str, values: Mapping[str, str]) -> list[PropertyChange]:
+        """Set each ``table.key`` that is missing or empty; keep every value already there."""
+        changes: list[PropertyChange] = []
+        current = self.document.get(table)
+        for key, value in values.items():
+            old = current.get(key) if isinstance(current, Mapping) else None
+            if old is None or (isinstance(old, str) and not old.strip()):
+                self.set_value(f"{table}.{key}", value)
+                changes.append(PropertyChange(f"{table}.{key}", None, value))
+                current = self.document.get(table)
+        return changes
+
     def properties(self) -> dict[str, str]:
         server = self.document.get("server")
         props = server.get("properties") if isinstance(server, Mapping) else None
@@ -112,6 +169,10 @@ class ConfigStore:
     def set_properties(self, new: Mapping[str, str]) -> list[PropertyChange]:
         """Make ``[server.properties]`` equal ``new``: update in place, drop, append; keep
         comments and the order of the keys that stay. Returns what changed."""
+        for key, value in new.items():
+            if any(ch in value for ch in "\r\n\0"):  # last line of defence: see the parser
+                raise ConfigError(f"server.properties.{key}: a line break or NUL in the value; "
+                                  f"{self.path} was not changed")
         table = self._table("server.properties")
         changes: list[PropertyChange] = []
         for key in list(table.keys()):
@@ -133,14 +194,28 @@ class ConfigStore:
     # -- saving ------------------------------------------------------------------------
     def save(self) -> None:
         """Write atomically (temp file, fsync, replace), mode 0600, previous version kept as
-        ``<name>.bak``. Refuses when the file changed on disk since it was loaded."""
-        text = self.text().encode("utf-8")
+        ``<name>.bak``. Refuses when the file changed on disk since it was loaded. Keeps the
+        file's line endings (CRLF when most of its lines had them) and its byte order mark."""
+        text = self.encoded()
         self._refuse_if_changed(text)
         target = self._target()
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next((p for p in (target.parent, *target.parent.parents)
+                            if p.exists() and not p.is_dir()), target.parent)
+            raise ConfigError(f"cannot write {target}: {blocker} is a file, not a folder; "
+                              "nothing was written",
+                              hint="choose another path with --config") from None
+        except OSError as exc:
+            raise WriteError(target, exc, step=f"creating the folder {target.parent}") from None
         if self.exists and target.exists():
             backup = target.with_name(target.name + ".bak")
-            atomic_write_private(backup, target.read_bytes())
+            try:
+                atomic_write_private(backup, target.read_bytes())
+            except OSError as exc:
+                raise WriteError(target, exc, step=f"keeping the previous version as {backup}"
+                                 ) from None
         atomic_write_private(target, text)
         self._fingerprint = hashlib.sha256(text).digest()
 
@@ -151,17 +226,27 @@ class ConfigStore:
     def _refuse_if_changed(self, pending: bytes) -> None:
         try:
             current: bytes | None = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             current = None
+        except OSError as exc:
+            raise ConfigError(f"{self.path}: cannot read it again before saving: "
+                              f"{exc.strerror or exc}; not overwritten") from None
         current_fp = hashlib.sha256(current).digest() if current is not None else None
         if current_fp == self._fingerprint:
             return
         target = self._target()
         side = target.with_name(target.name + ".pending")
-        atomic_write_private(side, pending)
         what = "was created" if self._fingerprint is None else (
             "was deleted" if current is None else "changed"
         )
+        try:
+            atomic_write_private(side, pending)
+        except WriteError as exc:
+            raise ConcurrentEditError(
+                f"{self.path} {what} on disk since mailtui read it; not overwritten. "
+                f"Your version could not be saved to {side} either: {exc.strerror}",
+                hint="run the command again on the current file",
+            ) from None
         raise ConcurrentEditError(
             f"{self.path} {what} on disk since mailtui read it; not overwritten. "
             f"Your version was saved to {side}",
@@ -180,20 +265,31 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
 
     Read-only, so it parses with the standard library's tomllib (faster to import than
     tomlkit, which ConfigStore uses to edit without losing a byte)."""
-    import tomllib
-
     data = _read(path, must_exist=must_exist)
     if data is None:
         return Settings(path=path)
     text = _decode(path, data)
+    return _valid(*_validate(_parse_strict(path, text), text, path, on_disk=True))
+
+
+def _parse_strict(path: Path, text: str) -> dict[str, Any]:
+    """Parse with tomllib; ConfigError naming file, line and column otherwise (a key set
+    twice names the line of the first one too)."""
+    import tomllib
+
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, line, column = _toml_error_position(str(exc))
+        hint = "fix the line shown; the file was not changed"
+        repeated = line is not None and message.startswith("Cannot overwrite a value")
+        first = _first_definition(text, line) if repeated and line else None
+        if first is not None:
+            key, first_line = first
+            message = f"duplicate key {key} (already set on line {first_line})"
+            hint = f"keep only one of lines {first_line} and {line}; the file was not changed"
         raise ConfigError(f"TOML syntax error: {message}",
-                          location=Location(str(path), line, column),
-                          hint="fix the line shown; the file was not changed") from None
-    return _valid(*_validate(document, text, path, on_disk=True))
+                          location=Location(str(path), line, column), hint=hint) from None
 
 
 def _validate(document: Mapping[str, Any], text: str, path: Path, *,
@@ -207,12 +303,33 @@ def _validate(document: Mapping[str, Any], text: str, path: Path, *,
 
 
 def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:
-    import re
-
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", text)
     if not found:
         return text, None, None
     return text[: found.start()], int(found.group(1)), int(found.group(2))
+
+
+_KEY_AT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+_TABLE_AT = re.compile(r"^\s*\[")
+
+
+def _first_definition(text: str, line: int) -> tuple[str, int] | None:
+    """For a key defined twice in one table: the key on ``line`` and the line it was first
+    set on (None when ``line`` does not repeat a key of its table)."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    found = _KEY_AT.match(lines[line - 1])
+    if not found:
+        return None
+    key = found.group(1)
+    for number in range(line - 1, 0, -1):
+        if _TABLE_AT.match(lines[number - 1]):
+            return None
+        other = _KEY_AT.match(lines[number - 1])
+        if other and other.group(1).strip("\"'") == key.strip("\"'"):
+            return key.strip("\"'"), number
+    return None
 
 
 def _valid(settings: Settings | None, issues: list[Issue]) -> Settings:
@@ -234,10 +351,17 @@ def _read(path: Path, *, must_exist: bool) -> bytes | None:
                 hint="create one with `mailtui preset NAME` or pass --config PATH",
             ) from None
         return None
+    except NotADirectoryError:
+        if must_exist:
+            raise ConfigError(f"{path}: no configuration file (a folder on its path is a file)"
+                              ) from None
+        return None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a directory, not a configuration file") from None
     except PermissionError:
         raise ConfigError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _decode(path: Path, data: bytes) -> str:

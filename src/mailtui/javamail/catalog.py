@@ -250,6 +250,13 @@ def is_secret_key(key: str) -> bool:
     return any(word in low for word in ("password", "passwd", "secret", "token", ".pass"))
 
 
+def is_misplaced_password(key: str) -> bool:
+    """A password or token under a name JavaMail does not know (``mail.smtp.password``): it
+    belongs to the server settings, never to the properties (import refuses it, check reports
+    it, export leaves it out). Known secret properties (``proxy.password``) are not."""
+    return lookup(key) is None and is_secret_key(key)
+
+
 _OTHER_PROTOCOL = re.compile(r"mail\.(?:imaps?|pop3s?|store|nntp|gimap)\.", re.I)
 
 

@@ -54,16 +54,18 @@ def lint(settings: Settings, plan: Plan) -> list[Finding]:
 
 @rule
 def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
-    from mailtui.javamail.catalog import is_secret_key, lookup, suggest, validate_value
+    from mailtui.javamail.catalog import is_misplaced_password, lookup, suggest, validate_value
 
     for key, value in settings.server.properties.items():
         spec = lookup(key)
         if spec is None:
-            if is_secret_key(key):
+            if is_misplaced_password(key):
                 yield Finding("error", "password-in-properties",
-                              "a password does not belong in the server properties (it would "
-                              "be exported and shown)",
-                              "remove it and set server.password_env or password_command", key)
+                              "a password does not belong in the server properties: JavaMail "
+                              "never reads it, mailtui neither uses it nor exports it, and "
+                              "`properties import` refuses it",
+                              "move it: delete the key and set server.password_env, "
+                              "server.password_command or server.password", key)
                 continue
             guess = suggest(key)
             yield Finding("warning", "unknown-key", "unknown property, ignored by JavaMail",

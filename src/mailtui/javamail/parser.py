@@ -24,6 +24,7 @@ from mailtui.javamail.catalog import (
     PropertySpec,
     explain_unknown,
     host_problem,
+    is_misplaced_password,
     is_secret_key,
     lookup,
     suggest,
@@ -35,6 +36,7 @@ Severity = Literal["error", "warning", "info"]
 MAX_CHARS = 1_000_000  # properties files are small; anything bigger is not one
 
 _JAVA_WS = " \t\f"
+_FORBIDDEN = (("\r", "carriage return"), ("\n", "line feed"), ("\0", "NUL"))
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Diagnostic:
     fix: str | None  # one-line suggested fix
     key: str | None = None
     applied: bool = False  # True when ``Entry.value`` already holds the fixed text
+    refused: bool = False  # never stored, whatever the options (--force, --as-is)
 
     def describe(self, source: str | None = None) -> str:
         """``source:line:col: severity: message`` then the fix on its own line."""
@@ -390,8 +393,10 @@ class _Parser:
         return ParseResult(self.entries, self.diagnostics, self.source)
 
     def diag(self, line: int, column: int | None, severity: Severity, message: str,
-             fix: str | None = None, key: str | None = None, applied: bool = False) -> None:
-        self.diagnostics.append(Diagnostic(line, column, severity, message, fix, key, applied))
+             fix: str | None = None, key: str | None = None, applied: bool = False,
+             refused: bool = False) -> None:
+        self.diagnostics.append(Diagnostic(line, column, severity, message, fix, key, applied,
+                                           refused))
 
     # ---------------------------------------------------------------- lines
 
@@ -455,8 +460,9 @@ class _Parser:
         elif value in ("Boolean.TRUE", "Boolean.FALSE"):
             value = value.split(".")[1].lower()
         line, col = lg.where(0)
+        shown = value if value.isprintable() else repr(value)
         self.diag(line, col, "warning",
-                  f"line {line} is Java code, not properties text; read as {key}={value}"
+                  f"line {line} is Java code, not properties text; read as {key}={shown}"
                   if not is_secret_key(key) else
                   f"line {line} is Java code, not properties text; read as {key}=...",
                   f"write {key}=... instead of the put/setProperty call", key, True)
@@ -517,14 +523,15 @@ class _Parser:
     def finish(self, lg: _Logical, key: str, raw: str, offset: int) -> None:
         line, col = lg.where(offset)
         spec = lookup(key)
-        value, notes = clean_value(key, spec, raw)
+        refused = self.refuse(line, col, key, raw)
+        value, notes = (raw, []) if refused else clean_value(key, spec, raw)
         for note in notes:
             self.diag(line, col, note.severity, f"{key}: {note.message}", note.fix, key,
                       note.applied)
-        if not value:
+        if not value and not refused:
             self.diag(line, col, "warning", f"{key} has no value",
                       "add a value after '=' or delete the line", key)
-        elif self.validate:
+        elif self.validate and not refused:
             self.check(line, col, key, spec, value)
         if key in self.seen:
             first = self.seen[key]
@@ -535,6 +542,25 @@ class _Parser:
         else:
             self.seen[key] = lg.start
         self.entries.append(Entry(key, value, raw, lg.start))
+
+    def refuse(self, line: int, col: int | None, key: str, raw: str) -> bool:
+        """What is never stored, in any mode: a value with a line break or NUL (Java's ``\\r``,
+        ``\\n``, ``\\u000A`` escapes; it would inject SMTP commands, and no repair can know
+        what was meant), and a password, which belongs to the server settings."""
+        if is_misplaced_password(key):
+            self.diag(line, None, "error", f"{key}: a password does not belong in the server "
+                      "properties (JavaMail never reads it; mailtui neither uses nor exports it)",
+                      "delete the line and set server.password_env, server.password_command or "
+                      "server.password in the configuration file", key, refused=True)
+            return True
+        breaks = [name for ch, name in _FORBIDDEN if ch in raw]
+        if breaks:
+            self.diag(line, col, "error", f"{key}: the value holds a {' and a '.join(breaks)} "
+                      "(from an escape such as \\r or \\n); a property value is one line, and "
+                      "a line break would inject SMTP commands", "remove the escape from the "
+                      "value", key, refused=True)
+            return True
+        return False
 
     def check(self, line: int, col: int | None, key: str, spec: PropertySpec | None,
               value: str) -> None:

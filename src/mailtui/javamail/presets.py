@@ -1,8 +1,10 @@
 """Provider presets: TOML data files shipped in the package, plus the user's own.
 
 A preset file holds ``id``, ``name``, ``doc`` (link to the provider's documentation), ``notes``,
-optional ``[parameters.NAME]`` (``default``, ``description``, ``pattern``) and ``[properties]``
-whose values may use ``{NAME}`` placeholders. ``{sandbox_ca}`` is filled with the sandbox's CA.
+optional ``[parameters.NAME]`` (``default``, ``description``, ``pattern``), ``[properties]``
+whose values may use ``{NAME}`` placeholders, and an optional ``[server]`` table (``username``,
+``default_sender``, ``test_recipient``) filled in only where the configuration leaves them
+empty. ``{sandbox_ca}`` is filled with the sandbox's CA.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ _CONNECTION_GLOBALS = ("mail.host", "mail.transport.protocol", "mailtui.ssl.cafi
                        "mailtui.ssl.fingerprint", "mailtui.ssl.certfile", "mailtui.ssl.keyfile")
 _AUTH_DISABLE = re.compile(r"^mail\.smtps?\.auth\.[a-z0-9-]+\.disable$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# What a preset's optional [server] table may fill in (only where the file leaves it empty).
+PRESET_SERVER_KEYS = ("username", "default_sender", "test_recipient")
 
 
 def is_connection_key(key: str) -> bool:
@@ -56,6 +60,7 @@ class Preset:
     properties: dict[str, str]
     parameters: dict[str, Parameter] = field(default_factory=dict)
     source: str = "built-in"
+    server: dict[str, str] = field(default_factory=dict)  # [server] keys set only when empty
 
     def render(self, params: Mapping[str, str] | None = None) -> dict[str, str]:
         """The properties with placeholders filled; ConfigError for a bad or missing value."""
@@ -70,6 +75,9 @@ class Preset:
             if value is None:
                 raise ConfigError(f"preset {self.id} needs --param {name}=VALUE",
                                   hint=parameter.description)
+            if any(ch in value for ch in "\r\n\0"):
+                raise ConfigError(f"preset {self.id}: --param {name} holds a line break or NUL",
+                                  hint="a property value is one line")
             if parameter.pattern and not re.fullmatch(parameter.pattern, value):
                 raise ConfigError(f"preset {self.id}: {value!r} is not a valid {name}",
                                   hint=parameter.description)
@@ -104,6 +112,11 @@ def _parse(text: str, source: str) -> Preset:
                             spec.get("pattern"))
             for name, spec in data.get("parameters", {}).items()
         }
+        server = data.get("server", {})
+        if not isinstance(server, dict) or not all(
+            key in PRESET_SERVER_KEYS and isinstance(value, str) for key, value in server.items()
+        ):
+            raise TypeError(f"[server] may only set {', '.join(PRESET_SERVER_KEYS)} (strings)")
         return Preset(
             id=str(preset_id),
             name=str(data.get("name", preset_id)),
@@ -112,6 +125,7 @@ def _parse(text: str, source: str) -> Preset:
             properties=dict(properties),
             parameters=parameters,
             source=source,
+            server=dict(server),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"preset file is incomplete: {exc}", location=Location(source),

@@ -1,0 +1,56 @@
+"""The README's Install block, run as written, ends with a `mailtui --version` that works
+(issue 8, defect 20: the venv's bin/ is not on PATH)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailtui import __version__
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def install_block() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Install"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    return [line.split("  #")[0].strip() for line in block.group(1).splitlines()
+            if line.strip()]
+
+
+def test_the_install_block_puts_mailtui_on_path(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "mailtui"
+    if not script.exists():
+        pytest.skip("mailtui is not installed as a console script in this environment")
+    lines = install_block()
+    assert lines[-1] == "mailtui --version"
+    venv = tmp_path / ".local" / "share" / "mailtui-venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "mailtui").symlink_to(script)  # stands for the pip install line
+    steps = [line for line in lines if not line.startswith(("python3 -m venv", "~/.local/share/"
+                                                            "mailtui-venv/bin/pip"))]
+    # the README's own PATH advice for a shell that does not have ~/.local/bin yet
+    advice = re.search(r'`(export PATH="\$HOME/\.local/bin:\$PATH")`', README.read_text())
+    assert advice is not None
+    script_text = "set -e\n" + "\n".join([*steps[:-1], advice.group(1), steps[-1]]) + "\n"
+    done = subprocess.run(["bash", "-c", script_text], capture_output=True, text=True,
+                          timeout=60, check=False,
+                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
+                               "LANG": os.environ.get("LANG", "C.UTF-8")})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"mailtui {__version__}"
+
+
+def test_without_the_path_step_the_command_is_not_found(tmp_path: Path) -> None:
+    """Guards the test above: a bare venv install does not give a `mailtui` command."""
+    done = subprocess.run(["bash", "-c", "mailtui --version"], capture_output=True, text=True,
+                          timeout=60, check=False,
+                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 127
