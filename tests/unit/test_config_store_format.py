@@ -40,8 +40,10 @@ def test_preset_keeps_crlf_and_the_bom(tmp_path: Path, capsys: pytest.CaptureFix
     data = cfg.read_bytes()
     assert data.startswith(BOM) is bom and bare_lf(data) == 0
     capsys.readouterr()
-    assert main(["--config", str(cfg), "plan", "--json"]) == 0, capsys.readouterr()
-    assert '"host": "smtp.office365.com"' in capsys.readouterr().out
+    # every command reads it back (plan itself exits 3 here: office365 authenticates and the
+    # file names no password source yet)
+    assert main(["--config", str(cfg), "properties", "export"]) == 0, capsys.readouterr()
+    assert "mail.smtp.host=smtp.office365.com" in capsys.readouterr().out
 
 
 def test_import_creating_a_table_in_a_crlf_file_uses_crlf(
