@@ -64,7 +64,7 @@ def execute(
     from mailtui.javamail.resolve import password_for, resolve_plan
     from mailtui.mail.testmessage import build_test_message
     from mailtui.smtp.render import LiveTranscript, result_lines
-    from mailtui.smtp.session import run_test_send
+    from mailtui.smtp.testsend import run_test_send
 
     if plan is None:
         plan = resolve_plan(settings)

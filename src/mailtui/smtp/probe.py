@@ -8,6 +8,7 @@ from typing import Any
 
 from mailtui.javamail.plan import Plan
 from mailtui.smtp.auth import choose_mechanism
+from mailtui.smtp.cancel import CancelToken
 from mailtui.smtp.explain import explain
 from mailtui.smtp.results import outcome_json
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
@@ -53,11 +54,13 @@ class ProbeResult:
 
 
 def run_probe(plan: Plan, on_event: EventCallback | None = None, *,
-              on_wait: WaitCallback | None = None) -> ProbeResult:
-    """Probe the server of ``plan``; never raises for an SMTP failure."""
+              on_wait: WaitCallback | None = None,
+              cancel: CancelToken | None = None) -> ProbeResult:
+    """Probe the server of ``plan``; never raises for an SMTP failure. ``cancel`` ends it at
+    once from another thread (``Stage.CANCELLED``, no QUIT waited for)."""
     started = time.monotonic()
     transcript = Transcript(on_event, start=started, on_wait=on_wait)
-    session = Session(plan, transcript=transcript)
+    session = Session(plan, transcript=transcript, cancel=cancel)
     failure: Failure | None = None
     try:
         session.connect(authenticate=False)
