@@ -16,7 +16,7 @@ examples:
 Connects, EHLO, STARTTLS, EHLO again, QUIT: no password is sent, no mail. Shows the
 capabilities before and after TLS (SIZE, AUTH, PIPELINING, SMTPUTF8, 8BITMIME, DSN), the TLS
 session and certificate, and what the current properties would do with them.
-exit codes: as send-test (0 ok, 10-29 the stage where a send would stop).
+exit codes: as send-test (0 ok, 10-29 the stage where a send would stop, 130 cancelled).
 """
 
 
@@ -55,10 +55,12 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None) -> int:
     if live is not None:
         out.write(f"probe: {plan.host}:{plan.port} ({plan.security})\n")
         out.flush()
+    from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
 
     with wait_ticker() as ticker:
-        result = run_probe(plan, live, on_wait=ticker)
+        result = run_interruptible(
+            lambda cancel: run_probe(plan, live, on_wait=ticker, cancel=cancel))
     if as_json:
         print_json(result.to_json(plan))
         return result.exit_code
