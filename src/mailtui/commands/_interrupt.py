@@ -28,20 +28,23 @@ def run_interruptible(work: Callable[[CancelToken], _T]) -> _T:
     results: list[_T] = []
     errors: list[BaseException] = []
 
+    done = threading.Event()  # not Thread.join(): an interrupted join() may mark a running
+    # thread as stopped (Python 3.11, bpo-45274)
+
     def target() -> None:
         try:
             results.append(work(token))
         except BaseException as exc:  # handed over to the main thread
             errors.append(exc)
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=target, name="mailtui-session", daemon=True)
-    worker.start()
+    threading.Thread(target=target, name="mailtui-session", daemon=True).start()
     try:
-        worker.join()
+        done.wait()
     except KeyboardInterrupt:
         token.cancel()
-        worker.join(GRACE)  # a second Ctrl-C interrupts this wait too
-        if worker.is_alive():
+        if not done.wait(GRACE):  # a second Ctrl-C interrupts this wait too
             raise
     if errors:
         raise errors[0]

@@ -21,7 +21,9 @@ Each message's result is printed as one JSON line and appended to the results fi
 (default FILE.results.jsonl); a rerun skips what was sent, so an interrupted run resumes.
 A message whose reply was lost (it may have been delivered) is never resent unless
 --retry-uncertain. Exit 0 when every message is sent, else the stage code (see README)
-of the first message that was not. One run at a time per results file: another one exits 3
+of the first message that was not. Ctrl-C stops at once (exit 130): the message in flight is
+recorded "cancelled" (the rerun sends it) unless its content had gone out ("uncertain").
+One run at a time per results file: another one exits 3
 naming the running one's PID, or waits for it with --wait.
 """
 

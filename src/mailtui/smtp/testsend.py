@@ -72,6 +72,11 @@ def run_test_send(
             recipients=list(sent.recipients), tls=session.tls, message_sent=True,
         )
     failure.facts = {**facts, "message_size": len(message), **failure.facts}
+    return _failed(plan, session, failure, sent, duration)
+
+
+def _failed(plan: Plan, session: Session, failure: Failure, sent: SendResult | None,
+            duration: float) -> SessionResult:
     from mailtui.smtp.explain import explain  # only failures need the table
 
     explanation, fix = explain(failure, plan)
@@ -79,7 +84,7 @@ def run_test_send(
         ok=False, stage=failure.stage, exit_code=failure.exit_code,
         reply_code=failure.reply_code, enhanced_code=failure.enhanced_code,
         reply=failure.reply, explanation=explanation, fix=fix, duration_s=duration,
-        transcript=list(transcript.events), during=failure.during,
+        transcript=list(session.transcript.events), during=failure.during,
         recipients=list(sent.recipients) if sent else [], tls=session.tls,
         message_sent=sent is not None,
     )
