@@ -103,9 +103,35 @@ def test_ctrl_c_ends_a_stalled_session_at_once(
     assert f"result: CANCELLED during {during} (exit 130)" in out, out
     assert "Cancelled during" in out
     assert "C: QUIT" not in out
+    assert "NOT offered" not in out  # a cancelled probe judges nothing it did not see
     assert "Traceback" not in err and "internal error" not in err
     assert "connection lost" not in (out + err).lower()
     assert PASSWORD not in out + err
+    assert stall_server.received == []
+
+
+@pytest.mark.parametrize("stall_server", [("rcpt", None)], indirect=True)
+def test_ctrl_c_of_a_single_send_exits_130_and_says_it_was_not_sent(
+    tmp_path: Path, stall_server: RunningServer, ca_file: Path
+) -> None:
+    from mailtui.events.catalog import load_catalog
+
+    config = _config(tmp_path / "mailtui.toml", stall_server, ca_file)
+    context = tmp_path / "ctx.json"
+    context.write_text(json.dumps(load_catalog().get("task_completed").samples("en"),
+                                  default=str))
+    proc = subprocess.Popen(
+        _mailtui(config, "send", "task_completed", "--to", "x@example.org", "--context",
+                 str(context), "--json"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    took = _interrupt_when_stalled(stall_server, proc)
+    out, err = proc.communicate(timeout=DEADLINE)
+    assert took < PROMPT, (took, err)
+    assert proc.returncode == 130, err
+    record = json.loads(out)
+    assert (record["status"], record["stage"], record["during"]) == ("cancelled", "cancelled",
+                                                                     "rcpt")
+    assert "not sent" in record["explanation"]
     assert stall_server.received == []
 
 
@@ -132,6 +158,7 @@ def test_ctrl_c_mid_batch_then_resume_delivers_each_message_once(
     assert took < PROMPT, (took, err)
     assert first.returncode == 130, err
     assert "interrupted" in err and "rerun the same command to resume" in err
+    assert "3 sent, 1 cancelled, 2 left" in err
     assert "Traceback" not in err
     records = _last_records(results)
     assert [records[f"msg-{i}"]["status"] for i in (1, 2, 3)] == ["sent"] * 3

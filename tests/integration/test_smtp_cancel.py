@@ -148,6 +148,7 @@ def test_cancelling_a_stalled_probe_returns_at_once(stalled: RunningServer,
     assert (result.stage, result.during, result.exit_code) == (Stage.CANCELLED,
                                                                Stage.GREETING, 130)
     assert result.explanation and "cancelled" in result.explanation.lower()
+    assert result.assessment == []  # nothing was seen: no "STARTTLS NOT offered" verdict
     assert_closed_at_once(stalled, cancelled_at)
 
 

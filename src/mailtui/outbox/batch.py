@@ -176,7 +176,7 @@ class BatchSummary:
 
     def line(self) -> str:
         order = ("sent", "failed", "deferred", "uncertain", "cancelled", "invalid", "skipped",
-                 "unconfirmed", "failed earlier", "invalid earlier")
+                 "unconfirmed", "failed earlier", "invalid earlier", "left")
         parts = [f"{self.counts.get(k, 0)} {k}" for k in order if self.counts.get(k)]
         sent = self.counts.get("sent", 0)
         rate = f", {sent / self.duration_s:.1f} msg/s" if sent and self.duration_s else ""
@@ -283,17 +283,22 @@ def _run_locked(
     done = read_journal(results)
     journal = Journal(results, echo)
     cancel = deliverer.cancel
+    todo = pending(items, done, retry_uncertain=retry_uncertain, retry_failed=retry_failed)
     try:
-        for item, skip, skipped_code in pending(items, done, retry_uncertain=retry_uncertain,
-                                                retry_failed=retry_failed):
+        for item, skip, skipped_code in todo:
             if cancel is not None and cancel.cancelled:
                 summary.interrupted = True
+                summary.add("left", 0)
                 break
             if skip:
                 summary.add(skip, skipped_code)
                 continue
             if not _send_one(builder, deliverer, item, journal, summary):
                 break
+        if summary.interrupted:  # what the rerun will send (besides a cancelled message)
+            for _item, skip, _code in todo:
+                if not skip:
+                    summary.add("left", 0)
     finally:
         deliverer.close()
         journal.close()

@@ -71,6 +71,8 @@ def run_probe(plan: Plan, on_event: EventCallback | None = None, *,
     assessment, predicted = assess(plan, session, failure)
     if failure is None:
         failure = predicted
+    elif failure.stage == Stage.CANCELLED:
+        assessment = []  # what was not seen yet cannot be judged ("STARTTLS NOT offered")
     before = session.capabilities_before_tls
     after = session.capabilities if session.tls is not None else None
     if plan.security == "implicit-tls":

@@ -136,8 +136,8 @@ class Session:
 
     def _cancelled_error(self, during: Stage | None = None) -> SessionError:
         during = during or self.stage
-        if self.connected:
-            self.info("cancelled: closing the connection (no QUIT)")
+        self.info("cancelled: the connection is closed at once, without QUIT"
+                  if self.client is not None else "cancelled before connecting")
         self._drop()
         label = STAGE_LABELS.get(during, str(during))
         return SessionError(Failure(Stage.CANCELLED, during, "cancelled",
