@@ -69,8 +69,10 @@ def _scrubbed(method: Callable[..., _T]) -> Callable[..., _T]:
         try:
             return method(self, *args, **kwargs)
         except SessionError as err:
-            if self.cancelled and err.failure.stage != Stage.CANCELLED:
-                err = self._cancelled_error(err.failure.during)  # not "connection lost"
+            failure = err.failure
+            if self.cancelled and failure.stage != Stage.CANCELLED and (
+                    failure.reply_code is None):  # a server's answer stands; a broken
+                err = self._cancelled_error(failure.during)  # socket is not "connection lost"
             self.scrub(err.failure)
             err.failure.facts = {**self.facts(), **err.failure.facts}  # for the explainer
             raise err from None
