@@ -135,6 +135,41 @@ def test_ctrl_c_of_a_single_send_exits_130_and_says_it_was_not_sent(
     assert stall_server.received == []
 
 
+@pytest.mark.parametrize("stall_server", [("rcpt", "user1@example.org")], indirect=True)
+def test_ctrl_c_while_waiting_for_another_runs_lock_exits_at_once(
+    tmp_path: Path, stall_server: RunningServer, ca_file: Path
+) -> None:
+    config = _config(tmp_path / "mailtui.toml", stall_server, ca_file)
+    batch = write_batch(tmp_path / "q.jsonl", 2)
+    first = subprocess.Popen(_mailtui(config, "send", "--batch", str(batch)),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                             env=_env())
+    second = None
+    try:
+        assert stall_server.handler.stalled.wait(DEADLINE)  # the first run holds the lock
+        second = subprocess.Popen(_mailtui(config, "send", "--batch", str(batch), "--wait"),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=_env())
+        deadline = time.monotonic() + DEADLINE
+        line = ""
+        while "waiting for it" not in line and time.monotonic() < deadline:
+            line = second.stderr.readline() if second.stderr else ""
+        assert "waiting for it" in line
+        sent = time.monotonic()
+        second.send_signal(signal.SIGINT)
+        _, err = second.communicate(timeout=DEADLINE)
+        assert time.monotonic() - sent < PROMPT
+        assert second.returncode == 130, err
+        assert "2 left" in err and "interrupted" in err and "Traceback" not in err
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=DEADLINE)
+        if second is not None and second.poll() is None:
+            second.kill()
+    assert first.returncode == 130
+    assert stall_server.received == []
+
+
 def _last_records(results: Path) -> dict[str, dict[str, object]]:
     last: dict[str, dict[str, object]] = {}
     for line in results.read_text().splitlines():

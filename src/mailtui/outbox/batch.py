@@ -260,17 +260,24 @@ def run_batch(
     from mailtui.javamail.resolve import password_for
     from mailtui.outbox.build import MessageBuilder
     from mailtui.outbox.deliver import Deliverer, require_enabled
-    from mailtui.outbox.lock import hold_run_lock
+    from mailtui.outbox.lock import LockWaitCancelled, hold_run_lock
 
     require_enabled(settings)
     builder = MessageBuilder(settings)
     password = password_for(settings, builder.plan)
-    with hold_run_lock(results, wait=wait, on_wait=on_lock_wait):
-        deliverer = Deliverer(builder.plan, password, retries=retries,
-                              retry_delay=retry_delay, on_retry=on_retry, on_wait=on_wait,
-                              cancel=cancel)
-        return _run_locked(builder, deliverer, items, results, retry_uncertain=retry_uncertain,
-                           retry_failed=retry_failed, echo=echo)
+    try:
+        with hold_run_lock(results, wait=wait, on_wait=on_lock_wait, cancel=cancel):
+            deliverer = Deliverer(builder.plan, password, retries=retries,
+                                  retry_delay=retry_delay, on_retry=on_retry,
+                                  on_wait=on_wait, cancel=cancel)
+            return _run_locked(builder, deliverer, items, results,
+                               retry_uncertain=retry_uncertain, retry_failed=retry_failed,
+                               echo=echo)
+    except LockWaitCancelled:  # still waiting for another run: nothing was sent
+        left = sum(1 for _item, skip, _code in pending(
+            items, read_journal(results), retry_uncertain=retry_uncertain,
+            retry_failed=retry_failed) if not skip)
+        return BatchSummary(counts={"left": left}, exit_code=EXIT_CANCELLED, interrupted=True)
 
 
 def _run_locked(
