@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
 from mailtui.errors import MailtuiError
+
+if TYPE_CHECKING:
+    from mailtui.smtp.cancel import CancelToken
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
@@ -53,6 +56,7 @@ class Mailer:
         on_event: Callable[[Any], None] | None = None,
         on_retry: Callable[[str], None] | None = None,
         on_wait: Callable[[Any], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
         from mailtui.javamail.resolve import password_for
         from mailtui.outbox.build import MessageBuilder
@@ -64,7 +68,7 @@ class Mailer:
         plan = self.builder.plan
         self._deliverer = Deliverer(plan, password_for(config, plan), on_event=on_event,
                                     retries=retries, retry_delay=retry_delay,
-                                    on_retry=on_retry, on_wait=on_wait)
+                                    on_retry=on_retry, on_wait=on_wait, cancel=cancel)
 
     def __enter__(self) -> Mailer:
         return self

@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_MESSAGE_BUILD = 30
+EXIT_CANCELLED = 130  # cancelled (Ctrl-C: 128 + SIGINT, as shells report it)
 
 
 @dataclass(frozen=True)

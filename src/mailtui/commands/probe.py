@@ -27,8 +27,8 @@ capabilities before and after TLS (SIZE, AUTH, PIPELINING, SMTPUTF8, 8BITMIME, D
 session and certificate, and what the current properties would do with them.
 --rcpt ADDR: also logs in (when the properties authenticate), then MAIL FROM (--from, else
 the default sender), RCPT TO ADDR, RSET, QUIT: still no mail.
-exit codes: as send-test (0 ok, 10-29 the stage where a send would stop); with --rcpt, 24 when
-the sender is refused, 25 when the recipient is.
+exit codes: as send-test (0 ok, 10-29 the stage where a send would stop, 130 cancelled); with
+--rcpt, 24 when the sender is refused, 25 when the recipient is.
 """
 
 
@@ -82,11 +82,14 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
         out.write(f"probe: {plan.host}:{plan.port} ({plan.security})"
                   + (f", trying MAIL FROM {sender} and RCPT TO {rcpt}" if rcpt else "") + "\n")
         out.flush()
+    from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
 
     with wait_ticker() as ticker:
-        result = run_probe(plan, live, rcpt=rcpt, sender=sender, password=password,
-                           want_chain=save_cert is not None, on_wait=ticker)
+        result = run_interruptible(
+            lambda cancel: run_probe(plan, live, rcpt=rcpt, sender=sender, password=password,
+                                     want_chain=save_cert is not None, on_wait=ticker,
+                                     cancel=cancel))
     saved = _save_chain(save_cert, result) if save_cert is not None else None
     code = result.exit_code
     if save_cert is not None and not saved and code == 0:

@@ -25,7 +25,7 @@ output: one line per step: [seconds] (lock when over TLS) C: client, S: server (
 never shown, in clear or base64.
 exit codes: 0 ok, 3 configuration, 10 DNS, 11 connect, 20 greeting, 21 EHLO, 22 TLS,
 23 AUTH, 24 MAIL FROM, 25 RCPT, 26 DATA, 27 after DATA, 28 connection lost, 29 timeout,
-30 message build.
+30 message build, 130 cancelled (Ctrl-C: the connection is closed at once, without QUIT).
 """
 
 
@@ -71,7 +71,7 @@ def execute(
     from mailtui.javamail.resolve import password_for, resolve_plan
     from mailtui.mail.testmessage import build_test_message
     from mailtui.smtp.render import LiveTranscript, result_lines
-    from mailtui.smtp.session import run_test_send
+    from mailtui.smtp.testsend import run_test_send
 
     if plan is None:
         plan = resolve_plan(settings)
@@ -123,11 +123,13 @@ def execute(
         out.flush()
     if live is not None and protection:
         out.write(f"S/MIME: {protection['summary']}\n")
+    from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
 
     with wait_ticker() as ticker:
-        result = run_test_send(plan, password, message, [rcpt_box.addr_spec], live,
-                               on_wait=ticker)
+        result = run_interruptible(lambda cancel: run_test_send(
+            plan, password, message, [rcpt_box.addr_spec], live, on_wait=ticker,
+            cancel=cancel))
     if as_json:
         data = result.to_json()
         data["smime"] = protection or {"signed": False, "encrypted": False, "summary": None}
