@@ -96,7 +96,7 @@ def test_nothing_to_import_and_an_unreadable_config(cfg: Path, tmp_path: Path) -
     preview = prepare_import("mail.smtp.port=587\n", config=broken)
     assert preview.refusal is not None and preview.refusal.location is not None
     assert preview.refusal.location.path == str(broken)
-    with pytest.raises(ConfigError, match="nothing.properties"):
+    with pytest.raises(ConfigError, match=r"nothing\.properties"):
         read_properties_file(str(tmp_path / "nothing.properties"))
 
 
