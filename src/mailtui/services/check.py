@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from mailtui.config.validate import Issue
 
@@ -172,7 +172,8 @@ def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Iss
     return issues
 
 
-def secret_issue(ref: SecretRef, locate: KeyLocator, issues: list[Issue]) -> str | bool | None:
+def secret_issue(ref: SecretRef, locate: KeyLocator,
+                 issues: list[Issue]) -> str | Literal[False] | None:
     """Try a secret source as a send would (the value is never shown): the secret, None when
     no source is set, False when the source failed (the error is added to ``issues``)."""
     from mailtui.errors import ConfigError

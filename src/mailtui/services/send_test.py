@@ -77,8 +77,9 @@ def prepare_test_send(
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
     warnings = internal_address_notes({"recipient": recipient, "sender": sender})
-    for note in warnings if warn is not None else ():
-        warn(note)
+    if warn is not None:
+        for note in warnings:
+            warn(note)
     require_usable_ca_file(plan)
     password = password_for(settings, plan)
     message, protection = _message(settings, plan, sender, rcpt_box.addr_spec, recipient, event)
@@ -101,7 +102,7 @@ def _message(settings: Settings, plan: Plan, sender: str, address: str, recipien
 
     message = build_test_message(sender, recipient, details={
         "Server": f"{plan.host}:{plan.port} ({plan.security})",
-        "Login": plan.username if plan.auth else "none",
+        "Login": f"{plan.username}" if plan.auth else "none",
     })
     if not settings.smime.configured:
         return message, None
