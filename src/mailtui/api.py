@@ -25,10 +25,9 @@ if TYPE_CHECKING:
 def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
     """Load and validate a configuration file (default: $MAILTUI_CONFIG, then the user config
     dir). Raises ConfigError naming the file, line and field."""
-    from mailtui.config.paths import resolve_config_path
-    from mailtui.config.store import load_settings
+    from mailtui.services.config import load
 
-    return load_settings(resolve_config_path(path))
+    return load(path)
 
 
 class SendError(MailtuiError):
