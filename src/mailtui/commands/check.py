@@ -16,7 +16,8 @@ from mailtui.commands._common import (
 if TYPE_CHECKING:
     from mailtui.config.model import SecretRef, Settings
     from mailtui.config.overrides import Overrides
-    from mailtui.config.validate import Issue, KeyLocator
+    from mailtui.config.validate import KeyLocator
+    from mailtui.diagnostics import Diagnostic
     from mailtui.javamail.plan import Plan
 
 
@@ -37,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mailtui.commands.plan import SECURITY_TEXT
-    from mailtui.config.validate import Issue, KeyLocator
+    from mailtui.config.validate import KeyLocator
+    from mailtui.diagnostics import by_severity, located
     from mailtui.javamail.lint import lint
     from mailtui.javamail.resolve import resolve_plan
 
@@ -60,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         for finding in lint(settings, plan):
             key = finding.key or ""
             if key in from_flags:
-                issues.append(Issue(finding.severity, None, f"-P {finding}", finding.fix))
+                issues.append(located(None, finding.severity, f"-P {finding.message}",
+                                      fix=finding.fix, key=finding.key, code=finding.code))
                 continue
             if key.startswith(("mail.", "mailtui.")):
                 where = locate("server.properties", key)
@@ -69,10 +72,9 @@ def run(args: argparse.Namespace) -> int:
                 where = locate(table, name)
             else:
                 where = locate("server")
-            issues.append(Issue(finding.severity, where, str(finding), finding.fix))
+            issues.append(finding.at(where.path, where.line, where.column))
         issues.extend(extra_checks(settings, plan, locate))
-    order = {"error": 0, "warning": 1, "info": 2}
-    issues.sort(key=lambda i: order[i.severity])
+    issues = by_severity(issues)
     shown = [i for i in issues if not args.quiet or i.severity == "error"]
     for issue in shown:
         print(issue)
@@ -87,38 +89,36 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _with_overrides(settings: Settings | None, overrides: Overrides,
-                    issues: list[Issue]) -> Settings | None:
+                    issues: list[Diagnostic]) -> Settings | None:
     """The settings with the one-run overrides, their problems added to ``issues``."""
     from mailtui.config.overrides import apply_overrides
-    from mailtui.config.validate import Issue
+    from mailtui.diagnostics import Diagnostic
     from mailtui.errors import ConfigError
 
     if settings is None:
         return None
     try:
         return apply_overrides(settings, overrides,
-                               warn=lambda text: issues.append(Issue("warning", None, text)))
+                               warn=lambda text: issues.append(Diagnostic("warning", text)))
     except ConfigError as exc:
-        issues.append(Issue("error", None, exc.message, exc.hint))
+        issues.append(Diagnostic("error", exc.message, fix=exc.hint))
         return None
 
 
-def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Issue]:
+def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Diagnostic]:
     """Checks owned by other packages: the secret sources (tried, never shown), template
     overrides, the S/MIME certificate."""
     from dataclasses import replace
 
-    from mailtui.config.validate import Issue
+    from mailtui.diagnostics import Diagnostic, located
     from mailtui.errors import ConfigError, Location
     from mailtui.events.validate import validate_templates
 
-    issues: list[Issue] = []
+    issues: list[Diagnostic] = []
     if plan.auth:
         secret_issue(settings.server.password, locate, issues)
-    for problem in validate_templates(settings.templates.directory,
-                                      context=settings.templates.context):
-        where = Location(problem.path, problem.line) if problem.path else None
-        issues.append(Issue(problem.severity, where, problem.message))
+    issues.extend(validate_templates(settings.templates.directory,
+                                     context=settings.templates.context))
     if settings.smime.configured:
         from mailtui.commands.smime import info_report
 
@@ -132,17 +132,18 @@ def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Iss
         try:
             warnings = info_report(replace(settings, smime=smime))["warnings"]
         except ConfigError as exc:
-            issues.append(Issue("error", exc.location or Location(cert_path), exc.message,
-                                exc.hint))
+            issues.append(located(exc.location or Location(cert_path), "error", exc.message,
+                                  fix=exc.hint, key="smime.certificate"))
         else:
-            issues.extend(Issue("warning", Location(cert_path), f"S/MIME: {warning}")
-                          for warning in warnings)
+            issues.extend(Diagnostic("warning", f"S/MIME: {warning}", path=cert_path,
+                                     key="smime.certificate") for warning in warnings)
     return issues
 
-def secret_issue(ref: SecretRef, locate: KeyLocator, issues: list[Issue]) -> str | bool | None:
+def secret_issue(ref: SecretRef, locate: KeyLocator,
+                 issues: list[Diagnostic]) -> str | bool | None:
     """Try a secret source as a send would (the value is never shown): the secret, None when
     no source is set, False when the source failed (the error is added to ``issues``)."""
-    from mailtui.config.validate import Issue
+    from mailtui.diagnostics import located
     from mailtui.errors import ConfigError
 
     table = ref.field.partition(".")[0]
@@ -151,9 +152,11 @@ def secret_issue(ref: SecretRef, locate: KeyLocator, issues: list[Issue]) -> str
     try:
         secret = ref.resolve()
     except ConfigError as exc:
-        issues.append(Issue("error", locate(table, key), exc.message, exc.hint))
+        issues.append(located(locate(table, key), "error", exc.message, fix=exc.hint,
+                              key=f"{table}.{key}"))
         return False
     if secret == "" and table == "server":
-        issues.append(Issue("warning", locate(table, key), f"{ref.field} ({ref.source}) is "
-                            "empty", "the server will refuse an empty password"))
+        issues.append(located(locate(table, key), "warning", f"{ref.field} ({ref.source}) is "
+                              "empty", fix="the server will refuse an empty password",
+                              key=f"{table}.{key}"))
     return secret

@@ -5,9 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from mailtui.config.addresses import parse_mailbox
 from mailtui.config.model import (
@@ -20,25 +19,8 @@ from mailtui.config.model import (
     TemplatesSettings,
 )
 from mailtui.config.paths import relative_to_config
+from mailtui.diagnostics import Diagnostic, located
 from mailtui.errors import Location
-
-Severity = Literal["error", "warning", "info"]
-
-
-@dataclass(frozen=True)
-class Issue:
-    severity: Severity
-    location: Location | None
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        text = f"{where}{self.severity}: {self.message}"
-        if self.hint:
-            text += f"\n    fix: {self.hint}"
-        return text
-
 
 # Keys each table accepts. Unknown keys are kept in the file and reported as warnings.
 SERVER_KEYS = (
@@ -84,15 +66,18 @@ def _normalise_dotted(header: str) -> str:
 
 
 def build_settings(
-    document: Mapping[str, Any], text: str, path: Path, issues: list[Issue]
+    document: Mapping[str, Any], text: str, path: Path, issues: list[Diagnostic]
 ) -> Settings:
     loc = KeyLocator(text, path)
 
     def err(table: str, key: str | None, message: str, hint: str | None = None) -> None:
-        issues.append(Issue("error", loc(table, key), message, hint))
+        issues.append(located(loc(table, key), "error", message, fix=hint,
+                              key=_field(table, key)))
 
-    def warn(table: str, key: str | None, message: str, hint: str | None = None) -> None:
-        issues.append(Issue("warning", loc(table, key), message, hint))
+    def warn(table: str, key: str | None, message: str, hint: str | None = None,
+             did_you_mean: str | None = None) -> None:
+        issues.append(located(loc(table, key), "warning", message, fix=hint,
+                              key=_field(table, key), did_you_mean=did_you_mean))
 
     for name in document:
         if name not in TOP_LEVEL:
@@ -211,6 +196,13 @@ def build_settings(
     return Settings(server=server, smime=smime, templates=templates, path=path)
 
 
+def _field(table: str, key: str | None) -> str | None:
+    """The dotted settings field (``server.username``) a problem belongs to."""
+    if key is None:
+        return table or None
+    return f"{table}.{key}" if table else key
+
+
 def _table(
     document: Mapping[str, Any], name: str, err: Callable[[str, str | None, str], None]
 ) -> Mapping[str, Any]:
@@ -223,15 +215,9 @@ def _table(
     return value
 
 
-def _unknown(
-    warn: Callable[[str, str | None, str, str | None], None],
-    table: str,
-    key: str,
-    known: tuple[str, ...],
-) -> None:
+def _unknown(warn: Callable[..., None], table: str, key: str, known: tuple[str, ...]) -> None:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     dotted = f"{table}.{key}" if table else key
-    hint = f"did you mean {table + '.' if table else ''}{close[0]}?" if close else (
-        "unknown keys are kept but ignored"
-    )
-    warn(table, key if table else None, f"unknown key {dotted}", hint)
+    guess = f"{table + '.' if table else ''}{close[0]}" if close else None
+    hint = f"did you mean {guess}?" if guess else "unknown keys are kept but ignored"
+    warn(table, key if table else None, f"unknown key {dotted}", hint, guess)
