@@ -123,7 +123,15 @@ class ConfigStore:
         return node
 
     def set_value(self, dotted_key: str, value: Any) -> None:
-        """Set ``server.username`` etc.; ``None`` removes the key."""
+        """Set ``server.username`` etc.; ``None`` removes the key. The value is type-checked
+        through the settings schema first: a wrong type, or a key the schema does not know in
+        one of its tables, is a ConfigError naming the field, and nothing is changed."""
+        from mailtui.config.schema import check_type
+
+        problem = check_type(dotted_key, value) if value is not None else None
+        if problem:
+            raise ConfigError(f"cannot set {dotted_key}: {problem}",
+                              hint=f"{self.path} was not changed")
         table_name, _, key = dotted_key.rpartition(".")
         table = self._table(table_name) if table_name else self.document
         if value is None:

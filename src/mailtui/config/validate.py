@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mailtui.config.addresses import parse_mailbox
 from mailtui.config.model import (
-    ENCRYPT_MODES,
-    LOCALES,
     SecretRef,
     ServerSettings,
     Settings,
     SmimeSettings,
     TemplatesSettings,
 )
-from mailtui.config.paths import relative_to_config
+from mailtui.config.schema import (
+    FIELDS,
+    TABLES,
+    FieldContext,
+    FieldProblem,
+    one_password_source,
+    unknown_field,
+)
 from mailtui.diagnostics import Diagnostic, located
 from mailtui.errors import Location
-
-# Keys each table accepts. Unknown keys are kept in the file and reported as warnings.
-SERVER_KEYS = (
-    "enabled", "username", "default_sender", "password", "password_env", "password_command",
-    "test_recipient", "properties",
-)
-SMIME_KEYS = ("certificate", "password", "password_env", "password_command", "encrypt",
-              "recipients")
-TEMPLATES_KEYS = ("locale", "directory", "context")
-TOP_LEVEL = ("server", "smime", "templates")
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 
@@ -68,81 +62,83 @@ def _normalise_dotted(header: str) -> str:
 def build_settings(
     document: Mapping[str, Any], text: str, path: Path, issues: list[Diagnostic]
 ) -> Settings:
+    """The settings of ``document`` (whose source is ``text``, read from ``path``); every
+    problem, with its line, goes to ``issues``. Each field is read through the schema."""
     loc = KeyLocator(text, path)
 
     def err(table: str, key: str | None, message: str, hint: str | None = None) -> None:
         issues.append(located(loc(table, key), "error", message, fix=hint,
                               key=_field(table, key)))
 
-    def warn(table: str, key: str | None, message: str, hint: str | None = None,
-             did_you_mean: str | None = None) -> None:
-        issues.append(located(loc(table, key), "warning", message, fix=hint,
-                              key=_field(table, key), did_you_mean=did_you_mean))
-
     for name in document:
-        if name not in TOP_LEVEL:
-            _unknown(warn, "", name, TOP_LEVEL)
-
-    server_doc = _table(document, "server", err)
-    smime_doc = _table(document, "smime", err)
-    templates_doc = _table(document, "templates", err)
-    for table, doc, known in (
-        ("server", server_doc, SERVER_KEYS),
-        ("smime", smime_doc, SMIME_KEYS),
-        ("templates", templates_doc, TEMPLATES_KEYS),
-    ):
+        if name not in TABLES:
+            _unknown(issues, loc, name)
+    docs = {table: _table(document, table, err) for table in TABLES}
+    for table, doc in docs.items():
         for key in doc:
-            if key not in known:
-                _unknown(warn, table, key, known)
+            if f"{table}.{key}" not in FIELDS:
+                _unknown(issues, loc, f"{table}.{key}")
+    context = FieldContext(path=path)
 
-    def typed(table: str, doc: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
-        if key not in doc:
-            return default
-        value = doc[key]
-        plain = value.unwrap() if hasattr(value, "unwrap") else value
-        if kind is str and isinstance(plain, str):
-            return plain
-        if kind is bool and isinstance(plain, bool):
-            return plain
-        if kind is dict and isinstance(plain, dict):
-            return plain
-        expected = {str: "a string", bool: "true or false", dict: "a table"}[kind]
-        shown = "a " + type(plain).__name__ if "password" in key else repr(plain)
-        err(table, key, f"{table}.{key} must be {expected}, not {shown}")
-        return default
-
-    def address(table: str, doc: Mapping[str, Any], key: str) -> str | None:
-        value = typed(table, doc, key, str, None)
-        if value is None:
-            return None
+    def value(key: str) -> Any:
+        spec = FIELDS[key]
+        doc = docs[spec.table]
+        if spec.name not in doc:
+            return spec.default
+        raw = doc[spec.name]
         try:
-            return parse_mailbox(value).header_value()
-        except ValueError as exc:
-            err(table, key, f"{table}.{key}: {value!r} {exc}",
-                'use "user@example.org" or "Name <user@example.org>"')
-            return None
+            return spec.convert(raw.unwrap() if hasattr(raw, "unwrap") else raw, context)
+        except FieldProblem as problem:
+            err(spec.table, spec.name, problem.message, problem.hint)
+            return spec.default
 
-    def secret(table: str, doc: Mapping[str, Any]) -> SecretRef:
-        values = {
-            suffix: typed(table, doc, f"password{suffix}", str, None)
-            for suffix in ("", "_env", "_command")
-        }
-        given = [f"password{s}" for s, v in values.items() if v is not None]
-        if len(given) > 1:
-            err(table, given[1], f"{table}: set only one of {', '.join(given)}",
-                "keep exactly one password source")
-        return SecretRef(f"{table}.password", values[""], values["_env"], values["_command"])
+    def secret(table: str) -> SecretRef:
+        values = {name: value(f"{table}.{name}") for name in ("password", "password_env",
+                                                             "password_command")}
+        two = one_password_source(table, values)
+        if two is not None:
+            err(table, two[0], two[1].message, two[1].hint)
+        return SecretRef(f"{table}.password", values["password"], values["password_env"],
+                         values["password_command"])
 
-    def path_value(table: str, doc: Mapping[str, Any], key: str) -> Path | None:
-        value = typed(table, doc, key, str, None)
-        if value is None or not value.strip():
-            return None
-        return relative_to_config(value, path)
+    def cross_checks(table: str, built: object) -> None:
+        """The checks against other fields, once ``built`` (the table's settings) exists."""
+        for spec in FIELDS.values():
+            if spec.table == table and spec.cross_check is not None:
+                problem = spec.cross_check(getattr(built, spec.name), context)
+                if problem is not None:
+                    err(table, spec.name, problem.message, problem.hint)
 
-    # [server]
+    properties = _properties(value("server.properties"), err)
+    server = ServerSettings(
+        enabled=value("server.enabled"),
+        username=value("server.username"),
+        default_sender=value("server.default_sender"),
+        password=secret("server"),
+        test_recipient=value("server.test_recipient"),
+        properties=properties,
+    )
+    encrypt = value("smime.encrypt")  # first, as its problems always were
+    smime = SmimeSettings(
+        certificate=value("smime.certificate"),
+        password=secret("smime"),
+        encrypt=encrypt,
+        recipients=value("smime.recipients"),
+    )
+    context = replace(context, settings=Settings(server=server, smime=smime, path=path))
+    cross_checks("smime", smime)
+    templates = TemplatesSettings(
+        locale=value("templates.locale"),
+        directory=value("templates.directory"),
+        context=dict(value("templates.context")),
+    )
+    return Settings(server=server, smime=smime, templates=templates, path=path)
+
+
+def _properties(table: Mapping[str, Any], err: Callable[..., None]) -> dict[str, str]:
+    """``[server.properties]`` as strings (booleans and numbers as Java would read them)."""
     properties: dict[str, str] = {}
-    props_doc = typed("server", server_doc, "properties", dict, {})
-    for key, value in props_doc.items():
+    for key, value in table.items():
         if isinstance(value, bool):
             properties[str(key)] = "true" if value else "false"
         elif isinstance(value, str) and any(ch in value for ch in "\r\n\0"):
@@ -157,43 +153,7 @@ def build_settings(
             shown = "a " + type(value).__name__ if is_secret_key(str(key)) else repr(value)
             err("server.properties", str(key),
                 f"server.properties.{key} must be a string, not {shown}")
-    server = ServerSettings(
-        enabled=typed("server", server_doc, "enabled", bool, False),
-        username=typed("server", server_doc, "username", str, None),
-        default_sender=address("server", server_doc, "default_sender"),
-        password=secret("server", server_doc),
-        test_recipient=address("server", server_doc, "test_recipient"),
-        properties=properties,
-    )
-
-    # [smime]
-    encrypt = typed("smime", smime_doc, "encrypt", str, "never")
-    if encrypt not in ENCRYPT_MODES:
-        err("smime", "encrypt", f"smime.encrypt must be one of {', '.join(ENCRYPT_MODES)}, "
-            f"not {encrypt!r}")
-        encrypt = "never"
-    smime = SmimeSettings(
-        certificate=path_value("smime", smime_doc, "certificate"),
-        password=secret("smime", smime_doc),
-        encrypt=encrypt,
-        recipients=path_value("smime", smime_doc, "recipients"),
-    )
-    if smime.encrypt != "never" and smime.certificate is None:
-        err("smime", "encrypt", "smime.encrypt is set but smime.certificate is not",
-            "set smime.certificate to your .p12/.pfx, or encrypt = \"never\"")
-
-    # [templates]
-    locale = typed("templates", templates_doc, "locale", str, "en")
-    if locale not in LOCALES:
-        err("templates", "locale", f"templates.locale must be one of {', '.join(LOCALES)}, "
-            f"not {locale!r}")
-        locale = "en"
-    templates = TemplatesSettings(
-        locale=locale,
-        directory=path_value("templates", templates_doc, "directory"),
-        context=dict(typed("templates", templates_doc, "context", dict, {})),
-    )
-    return Settings(server=server, smime=smime, templates=templates, path=path)
+    return properties
 
 
 def _field(table: str, key: str | None) -> str | None:
@@ -215,9 +175,8 @@ def _table(
     return value
 
 
-def _unknown(warn: Callable[..., None], table: str, key: str, known: tuple[str, ...]) -> None:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    dotted = f"{table}.{key}" if table else key
-    guess = f"{table + '.' if table else ''}{close[0]}" if close else None
-    hint = f"did you mean {guess}?" if guess else "unknown keys are kept but ignored"
-    warn(table, key if table else None, f"unknown key {dotted}", hint, guess)
+def _unknown(issues: list[Diagnostic], loc: KeyLocator, key: str) -> None:
+    found = unknown_field(key)
+    table, _, name = key.rpartition(".")
+    where = loc(table, name) if table else loc("", None)
+    issues.append(replace(found, path=where.path, line=where.line, column=where.column))
