@@ -129,9 +129,9 @@ def located(where: Location | None, severity: Severity | str, message: str,
     """A diagnostic at ``where`` (a ``Location``, or None for no file); ``fields`` are the
     other keyword fields (``fix``, ``key``, ...)."""
     if where is None:
-        return Diagnostic(severity, message, **fields)
-    return Diagnostic(severity, message, path=where.path, line=where.line, column=where.column,
-                      **fields)
+        return Diagnostic(Severity(severity), message, **fields)
+    return Diagnostic(Severity(severity), message, path=where.path, line=where.line,
+                      column=where.column, **fields)
 
 
 def by_severity(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

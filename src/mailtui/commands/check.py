@@ -92,16 +92,16 @@ def _with_overrides(settings: Settings | None, overrides: Overrides,
                     issues: list[Diagnostic]) -> Settings | None:
     """The settings with the one-run overrides, their problems added to ``issues``."""
     from mailtui.config.overrides import apply_overrides
-    from mailtui.diagnostics import Diagnostic
+    from mailtui.diagnostics import located
     from mailtui.errors import ConfigError
 
     if settings is None:
         return None
     try:
         return apply_overrides(settings, overrides,
-                               warn=lambda text: issues.append(Diagnostic("warning", text)))
+                               warn=lambda text: issues.append(located(None, "warning", text)))
     except ConfigError as exc:
-        issues.append(Diagnostic("error", exc.message, fix=exc.hint))
+        issues.append(located(None, "error", exc.message, fix=exc.hint))
         return None
 
 
@@ -110,7 +110,7 @@ def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Dia
     overrides, the S/MIME certificate."""
     from dataclasses import replace
 
-    from mailtui.diagnostics import Diagnostic, located
+    from mailtui.diagnostics import Diagnostic, Severity, located
     from mailtui.errors import ConfigError, Location
     from mailtui.events.validate import validate_templates
 
@@ -135,7 +135,7 @@ def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Dia
             issues.append(located(exc.location or Location(cert_path), "error", exc.message,
                                   fix=exc.hint, key="smime.certificate"))
         else:
-            issues.extend(Diagnostic("warning", f"S/MIME: {warning}", path=cert_path,
+            issues.extend(Diagnostic(Severity.WARNING, f"S/MIME: {warning}", path=cert_path,
                                      key="smime.certificate") for warning in warnings)
     return issues
 

@@ -10,6 +10,7 @@ lint, not here.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from mailtui.config.model import ENCRYPT_MODES, LOCALES, Settings
 from mailtui.diagnostics import Diagnostic, Severity
 
 FieldType = Literal["bool", "string", "address", "path", "choice", "table"]
-_PYTHON_TYPE: dict[FieldType, type] = {"bool": bool, "string": str, "address": str,
+_PYTHON_TYPE: dict[FieldType, builtins.type] = {"bool": bool, "string": str, "address": str,
                                        "path": str, "choice": str, "table": dict}
 _EXPECTED = {bool: "true or false", str: "a string", dict: "a table"}
 _ADDRESS_FIX = 'use "user@example.org" or "Name <user@example.org>"'
@@ -74,7 +75,7 @@ class Field:
         return self.key.rpartition(".")[2]
 
     @property
-    def python_type(self) -> type:
+    def python_type(self) -> builtins.type:
         return _PYTHON_TYPE[self.type]
 
     def type_problem(self, value: Any) -> str | None:

@@ -58,7 +58,7 @@ class _Checker:
     def add(self, severity: Severity | str, path: str, line: int | None, message: str,
             event_id: str | None = None, locale: str | None = None,
             part: str | None = None) -> None:
-        self.issues.append(Diagnostic(severity, message, path=path, line=line,
+        self.issues.append(Diagnostic(Severity(severity), message, path=path, line=line,
                                       event_id=event_id, locale=locale, part=part))
 
     def parse(self, name: str, event_id: str | None = None, locale: str | None = None,

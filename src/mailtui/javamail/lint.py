@@ -44,7 +44,7 @@ def lint(settings: Settings, plan: Plan, *, per_key: bool = True) -> list[Diagno
 def _finding(severity: Severity | str, code: str, message: str, fix: str | None = None,
              key: str | None = None) -> Diagnostic:
     """A lint finding: the message names the property (or setting) it is about."""
-    return Diagnostic(severity, f"{key}: {message}" if key else message, fix=fix, key=key,
+    return Diagnostic(Severity(severity), f"{key}: {message}" if key else message, fix=fix, key=key,
                       code=code)
 
 

@@ -105,7 +105,7 @@ class _Parser:
     def diag(self, line: int, column: int | None, severity: Severity | str, message: str,
              fix: str | None = None, key: str | None = None, applied: bool = False,
              refused: bool = False) -> None:
-        self.add(Diagnostic(severity, message, fix=fix, key=key, applied=applied,
+        self.add(Diagnostic(Severity(severity), message, fix=fix, key=key, applied=applied,
                             refused=refused), line, column)
 
     def add(self, diagnostic: Diagnostic, line: int, column: int | None) -> None:
