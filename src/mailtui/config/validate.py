@@ -64,75 +64,87 @@ def build_settings(
 ) -> Settings:
     """The settings of ``document`` (whose source is ``text``, read from ``path``); every
     problem, with its line, goes to ``issues``. Each field is read through the schema."""
-    loc = KeyLocator(text, path)
+    return _Loader(document, KeyLocator(text, path), path, issues).settings()
 
-    def err(table: str, key: str | None, message: str, hint: str | None = None) -> None:
-        issues.append(located(loc(table, key), "error", message, fix=hint,
-                              key=_field(table, key)))
 
-    for name in document:
-        if name not in TABLES:
-            _unknown(issues, loc, name)
-    docs = {table: _table(document, table, err) for table in TABLES}
-    for table, doc in docs.items():
-        for key in doc:
-            if f"{table}.{key}" not in FIELDS:
-                _unknown(issues, loc, f"{table}.{key}")
-    context = FieldContext(path=path)
+class _Loader:
+    """Reads one document field by field, through the schema, in a fixed order (so the
+    problems are listed in the same order every time)."""
 
-    def value(key: str) -> Any:
+    def __init__(self, document: Mapping[str, Any], loc: KeyLocator, path: Path,
+                 issues: list[Diagnostic]) -> None:
+        self.loc, self.path, self.issues = loc, path, issues
+        self.context = FieldContext(path=path)
+        for name in document:
+            if name not in TABLES:
+                _unknown(issues, loc, name)
+        self.docs = {table: _table(document, table, self.err) for table in TABLES}
+        for table, doc in self.docs.items():
+            for key in doc:
+                if f"{table}.{key}" not in FIELDS:
+                    _unknown(issues, loc, f"{table}.{key}")
+
+    def err(self, table: str, key: str | None, message: str, hint: str | None = None) -> None:
+        self.issues.append(located(self.loc(table, key), "error", message, fix=hint,
+                                   key=_field(table, key)))
+
+    def value(self, key: str) -> Any:
+        """The field's value as the settings hold it; its default when absent or wrong."""
         spec = FIELDS[key]
-        doc = docs[spec.table]
+        doc = self.docs[spec.table]
         if spec.name not in doc:
             return spec.default
         raw = doc[spec.name]
         try:
-            return spec.convert(raw.unwrap() if hasattr(raw, "unwrap") else raw, context)
+            return spec.convert(raw.unwrap() if hasattr(raw, "unwrap") else raw, self.context)
         except FieldProblem as problem:
-            err(spec.table, spec.name, problem.message, problem.hint)
+            self.err(spec.table, spec.name, problem.message, problem.hint)
             return spec.default
 
-    def secret(table: str) -> SecretRef:
-        values = {name: value(f"{table}.{name}") for name in ("password", "password_env",
-                                                             "password_command")}
+    def secret(self, table: str) -> SecretRef:
+        values = {name: self.value(f"{table}.{name}")
+                  for name in ("password", "password_env", "password_command")}
         two = one_password_source(table, values)
         if two is not None:
-            err(table, two[0], two[1].message, two[1].hint)
+            self.err(table, two[0], two[1].message, two[1].hint)
         return SecretRef(f"{table}.password", values["password"], values["password_env"],
                          values["password_command"])
 
-    def cross_checks(table: str, built: object) -> None:
+    def cross_checks(self, table: str, built: object) -> None:
         """The checks against other fields, once ``built`` (the table's settings) exists."""
         for spec in FIELDS.values():
             if spec.table == table and spec.cross_check is not None:
-                problem = spec.cross_check(getattr(built, spec.name), context)
+                problem = spec.cross_check(getattr(built, spec.name), self.context)
                 if problem is not None:
-                    err(table, spec.name, problem.message, problem.hint)
+                    self.err(table, spec.name, problem.message, problem.hint)
 
-    properties = _properties(value("server.properties"), err)
-    server = ServerSettings(
-        enabled=value("server.enabled"),
-        username=value("server.username"),
-        default_sender=value("server.default_sender"),
-        password=secret("server"),
-        test_recipient=value("server.test_recipient"),
-        properties=properties,
-    )
-    encrypt = value("smime.encrypt")  # first, as its problems always were
-    smime = SmimeSettings(
-        certificate=value("smime.certificate"),
-        password=secret("smime"),
-        encrypt=encrypt,
-        recipients=value("smime.recipients"),
-    )
-    context = replace(context, settings=Settings(server=server, smime=smime, path=path))
-    cross_checks("smime", smime)
-    templates = TemplatesSettings(
-        locale=value("templates.locale"),
-        directory=value("templates.directory"),
-        context=dict(value("templates.context")),
-    )
-    return Settings(server=server, smime=smime, templates=templates, path=path)
+    def settings(self) -> Settings:
+        value = self.value
+        properties = _properties(value("server.properties"), self.err)
+        server = ServerSettings(
+            enabled=value("server.enabled"),
+            username=value("server.username"),
+            default_sender=value("server.default_sender"),
+            password=self.secret("server"),
+            test_recipient=value("server.test_recipient"),
+            properties=properties,
+        )
+        encrypt = value("smime.encrypt")  # first, as its problems always were
+        smime = SmimeSettings(
+            certificate=value("smime.certificate"),
+            password=self.secret("smime"),
+            encrypt=encrypt,
+            recipients=value("smime.recipients"),
+        )
+        self.context = replace(self.context, settings=Settings(server=server, smime=smime,
+                                                               path=self.path))
+        self.cross_checks("smime", smime)
+        templates = TemplatesSettings(
+            locale=value("templates.locale"),
+            directory=value("templates.directory"),
+            context=dict(value("templates.context")),
+        )
+        return Settings(server=server, smime=smime, templates=templates, path=self.path)
 
 
 def _properties(table: Mapping[str, Any], err: Callable[..., None]) -> dict[str, str]:
