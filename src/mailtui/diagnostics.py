@@ -138,6 +138,3 @@ def by_severity(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Errors first, then warnings, then info; stable within a severity."""
     return sorted(diagnostics, key=lambda d: d.severity.rank)
 
-
-def count(diagnostics: Iterable[Diagnostic], severity: Severity | str) -> int:
-    return sum(d.severity == severity for d in diagnostics)
