@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mailtui.config.validate import Issue
+from mailtui.diagnostics import Diagnostic, Severity, by_severity, located
 
 if TYPE_CHECKING:
     from mailtui.config.model import SecretRef, Settings
@@ -20,15 +20,12 @@ if TYPE_CHECKING:
     from mailtui.javamail.plan import Plan
     from mailtui.services.config import PathArg
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-
 @dataclass(frozen=True)
 class CheckReport:
     """The result of a check. ``issues`` are sorted: errors, then warnings, then notes."""
 
     subject: str  # what was checked: the file ("(no file)" when absent), the sandbox, ...
-    issues: tuple[Issue, ...]
+    issues: tuple[Diagnostic, ...]
     settings: Settings | None  # None when an error prevents them
     plan: Plan | None  # the effective connection, when there are settings
     fatal: ConfigError | None = None  # the file could not be read or parsed at all
@@ -61,7 +58,7 @@ def run_check(config: PathArg = None, *, overrides: Overrides | None = None) -> 
         from mailtui.services.config import config_path
 
         return CheckReport(str(config_path(config)),
-                           (Issue("error", exc.location, exc.message, exc.hint),),
+                           (located(exc.location, "error", exc.message, fix=exc.hint),),
                            None, None, fatal=exc)
     return check_store(store, overrides=overrides)
 
@@ -83,7 +80,7 @@ def check_settings(settings: Settings, *, overrides: Overrides | None = None,
     return _finish(settings, [], subject, KeyLocator("", Path("<sandbox>")), overrides)
 
 
-def _finish(settings: Settings | None, issues: list[Issue], subject: str, locate: KeyLocator,
+def _finish(settings: Settings | None, issues: list[Diagnostic], subject: str, locate: KeyLocator,
             overrides: Overrides | None) -> CheckReport:
     from mailtui.javamail.resolve import resolve_plan
 
@@ -96,20 +93,20 @@ def _finish(settings: Settings | None, issues: list[Issue], subject: str, locate
         from_flags = overrides.property_keys() if overrides is not None else set()
         issues.extend(property_issues(settings, plan, locate, from_flags))
         issues.extend(extra_checks(settings, plan, locate))
-    issues.sort(key=lambda i: _ORDER[i.severity])
-    return CheckReport(subject, tuple(issues), settings, plan)
+    return CheckReport(subject, tuple(by_severity(issues)), settings, plan)
 
 
 def property_issues(settings: Settings, plan: Plan, locate: KeyLocator,
-                    from_flags: Collection[str] = ()) -> list[Issue]:
+                    from_flags: Collection[str] = ()) -> list[Diagnostic]:
     """The lint findings, each placed on the TOML line of its key (``-P`` keys: on the flag)."""
     from mailtui.javamail.lint import lint
 
-    issues: list[Issue] = []
+    issues: list[Diagnostic] = []
     for finding in lint(settings, plan):
         key = finding.key or ""
         if key in from_flags:
-            issues.append(Issue(finding.severity, None, f"-P {finding}", finding.fix))
+            issues.append(located(None, finding.severity, f"-P {finding.message}",
+                                  fix=finding.fix, key=finding.key, code=finding.code))
             continue
         if key.startswith(("mail.", "mailtui.")):
             where = locate("server.properties", key)
@@ -118,12 +115,12 @@ def property_issues(settings: Settings, plan: Plan, locate: KeyLocator,
             where = locate(table, name)
         else:
             where = locate("server")
-        issues.append(Issue(finding.severity, where, str(finding), finding.fix))
+        issues.append(finding.at(where.path, where.line, where.column))
     return issues
 
 
 def _with_overrides(settings: Settings | None, overrides: Overrides,
-                    issues: list[Issue]) -> Settings | None:
+                    issues: list[Diagnostic]) -> Settings | None:
     """The settings with the one-run overrides, their problems added to ``issues``."""
     from mailtui.config.overrides import apply_overrides
     from mailtui.errors import ConfigError
@@ -132,25 +129,23 @@ def _with_overrides(settings: Settings | None, overrides: Overrides,
         return None
     try:
         return apply_overrides(settings, overrides,
-                               warn=lambda text: issues.append(Issue("warning", None, text)))
+                               warn=lambda text: issues.append(located(None, "warning", text)))
     except ConfigError as exc:
-        issues.append(Issue("error", None, exc.message, exc.hint))
+        issues.append(located(None, "error", exc.message, fix=exc.hint))
         return None
 
 
-def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Issue]:
+def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Diagnostic]:
     """Checks owned by other packages: the secret sources (tried, never shown), template
     overrides, the S/MIME certificate."""
     from mailtui.errors import ConfigError, Location
     from mailtui.events.validate import validate_templates
 
-    issues: list[Issue] = []
+    issues: list[Diagnostic] = []
     if plan.auth:
         secret_issue(settings.server.password, locate, issues)
-    for problem in validate_templates(settings.templates.directory,
-                                      context=settings.templates.context):
-        where = Location(problem.path, problem.line) if problem.path else None
-        issues.append(Issue(problem.severity, where, problem.message))
+    issues.extend(validate_templates(settings.templates.directory,
+                                     context=settings.templates.context))
     if settings.smime.configured:
         from mailtui.services.smime import smime_info
 
@@ -164,16 +159,16 @@ def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Iss
         try:
             warnings = smime_info(replace(settings, smime=smime)).warnings
         except ConfigError as exc:
-            issues.append(Issue("error", exc.location or Location(cert_path), exc.message,
-                                exc.hint))
+            issues.append(located(exc.location or Location(cert_path), "error", exc.message,
+                                  fix=exc.hint, key="smime.certificate"))
         else:
-            issues.extend(Issue("warning", Location(cert_path), f"S/MIME: {warning}")
-                          for warning in warnings)
+            issues.extend(Diagnostic(Severity.WARNING, f"S/MIME: {warning}", path=cert_path,
+                                     key="smime.certificate") for warning in warnings)
     return issues
 
 
 def secret_issue(ref: SecretRef, locate: KeyLocator,
-                 issues: list[Issue]) -> str | Literal[False] | None:
+                 issues: list[Diagnostic]) -> str | Literal[False] | None:
     """Try a secret source as a send would (the value is never shown): the secret, None when
     no source is set, False when the source failed (the error is added to ``issues``)."""
     from mailtui.errors import ConfigError
@@ -184,9 +179,11 @@ def secret_issue(ref: SecretRef, locate: KeyLocator,
     try:
         secret = ref.resolve()
     except ConfigError as exc:
-        issues.append(Issue("error", locate(table, key), exc.message, exc.hint))
+        issues.append(located(locate(table, key), "error", exc.message, fix=exc.hint,
+                              key=f"{table}.{key}"))
         return False
     if secret == "" and table == "server":
-        issues.append(Issue("warning", locate(table, key), f"{ref.field} ({ref.source}) is "
-                            "empty", "the server will refuse an empty password"))
+        issues.append(located(locate(table, key), "warning", f"{ref.field} ({ref.source}) is "
+                              "empty", fix="the server will refuse an empty password",
+                              key=f"{table}.{key}"))
     return secret
