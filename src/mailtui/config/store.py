@@ -45,7 +45,7 @@ class ConfigStore:
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
         import tomlkit
-        from tomlkit.exceptions import ParseError
+        from tomlkit.exceptions import ParseError, TOMLKitError
 
         data = _read(path, must_exist=must_exist)
         if data is None:
@@ -62,11 +62,18 @@ class ConfigStore:
                 location=Location(str(path), exc.line, exc.col),
                 hint="fix the line shown; the file was not changed",
             ) from None
+        except TOMLKitError:  # e.g. a duplicate key: tomlkit gives no position, tomllib does
+            raise syntax_error(path, text) from None
         return cls(path, document, hashlib.sha256(data).digest())
 
     @property
     def exists(self) -> bool:
         return self._fingerprint is not None
+
+    @property
+    def fingerprint(self) -> bytes | None:
+        """sha256 of the bytes last read or written; None: there was no file."""
+        return self._fingerprint
 
     def text(self) -> str:
         return self.document.as_string()
@@ -131,14 +138,16 @@ class ConfigStore:
         return changes
 
     # -- saving ------------------------------------------------------------------------
-    def save(self) -> None:
+    def save(self, *, overwrite: bool = False) -> None:
         """Write atomically (temp file, fsync, replace), mode 0600, previous version kept as
-        ``<name>.bak``. Refuses when the file changed on disk since it was loaded."""
+        ``<name>.bak``. Refuses when the file changed on disk since it was loaded, unless
+        ``overwrite``: then the version on disk is the one kept as ``.bak``."""
         text = self.text().encode("utf-8")
-        self._refuse_if_changed(text)
+        if not overwrite:
+            self._refuse_if_changed(text)
         target = self._target()
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if self.exists and target.exists():
+        if (self.exists or overwrite) and target.exists():
             backup = target.with_name(target.name + ".bak")
             atomic_write_private(backup, target.read_bytes())
         atomic_write_private(target, text)
@@ -188,11 +197,8 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
     text = _decode(path, data)
     try:
         document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line, column = _toml_error_position(str(exc))
-        raise ConfigError(f"TOML syntax error: {message}",
-                          location=Location(str(path), line, column),
-                          hint="fix the line shown; the file was not changed") from None
+    except tomllib.TOMLDecodeError:
+        raise syntax_error(path, text) from None
     return _valid(*_validate(document, text, path, on_disk=True))
 
 
@@ -204,6 +210,20 @@ def _validate(document: Mapping[str, Any], text: str, path: Path, *,
         issues.extend(permission_issues(path, document))
     has_error = any(i.severity == "error" for i in issues)
     return (None if has_error else settings), issues
+
+
+def syntax_error(path: Path, text: str) -> ConfigError:
+    """The ConfigError for text that is not valid TOML, positioned by tomllib."""
+    import tomllib
+
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line, column = _toml_error_position(str(exc))
+    else:  # pragma: no cover - only called for text a TOML parser refused
+        message, line, column = "not valid TOML", None, None
+    return ConfigError(f"TOML syntax error: {message}", location=Location(str(path), line, column),
+                       hint="fix the line shown; the file was not changed")
 
 
 def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:

@@ -47,7 +47,7 @@ SERVER_KEYS = (
 SMIME_KEYS = ("certificate", "password", "password_env", "password_command", "encrypt",
               "recipients")
 TEMPLATES_KEYS = ("locale", "directory", "context")
-TOP_LEVEL = ("server", "smime", "templates")
+TOP_LEVEL = ("server", "smime", "templates", "ui", "keymap")  # ui, keymap: the app
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 
