@@ -98,9 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             handler = sandbox.run_demo
         else:
-            # The terminal app does not exist yet: say so instead of doing nothing.
-            parser.print_help()
-            return EXIT_USAGE
+            handler = lambda a: _open_app(parser, a)  # noqa: E731
     try:
         return int(handler(args) or 0)
     except MailtuiError as exc:
@@ -120,3 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _open_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``mailtui`` alone opens the terminal app, which needs a terminal on both ends."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("mailtui: the app needs a terminal (stdin and stdout are not both one); "
+              "run a command instead:\n", file=sys.stderr)
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from mailtui.config.paths import resolve_config_path
+    from mailtui.tui import run_app
+
+    return run_app(resolve_config_path(args.config))

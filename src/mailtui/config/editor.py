@@ -18,6 +18,7 @@ from mailtui.config.store import ConcurrentEditError, ConfigStore, PropertyChang
 from mailtui.errors import ConfigError, Location
 
 if TYPE_CHECKING:
+    from mailtui.config.model import Settings
     from mailtui.config.validate import Issue
     from mailtui.javamail.presets import Preset
 
@@ -101,6 +102,13 @@ class ConfigEditor:
             error = self.broken.error
             return [Issue("error", error.location, error.message, error.hint)]
         return self.store.check()[1]
+
+    def check(self) -> tuple[Settings | None, list[Issue]]:
+        """The settings the document holds now (None while an error prevents them) and
+        every issue."""
+        if self.store is None:
+            return None, self.issues()
+        return self.store.check()
 
     def text(self) -> str:
         """The document as it would be saved (the raw text for a broken file)."""

@@ -1,0 +1,256 @@
+"""The terminal app: screens (modes, loaded when first opened), bindings, palette, saving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from importlib import import_module
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+
+from mailtui.tui.themes import ANSI_THEME, DEFAULT_THEME, load_themes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.screen import Screen
+
+    from mailtui.config.editor import ConfigEditor
+
+# mode -> (module under mailtui.tui.screens, class, tab label)
+PAGES: dict[str, tuple[str, str, str]] = {
+    "settings": ("settings", "SettingsScreen", "Settings"),
+    "properties": ("properties", "PropertiesScreen", "Server properties"),
+    "templates": ("templates", "TemplatesScreen", "Templates"),
+    "test_send": ("test_send", "TestSendScreen", "Test send"),
+}
+
+
+def _lazy(mode: str) -> Callable[[], Screen]:
+    def make() -> Screen:
+        module, cls, _ = PAGES[mode]
+        return getattr(import_module(f"mailtui.tui.screens.{module}"), cls)()
+    return make
+
+
+class MailtuiApp(App[int]):
+    TITLE = "mailtui"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {m: _lazy(m) for m in PAGES}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="app.save", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True),
+        Binding("f1,question_mark", "keys", "Keys", id="app.keys", key_display="f1"),
+        Binding("1", "go('settings')", "Settings", id="go.settings", show=False),
+        Binding("2", "go('properties')", "Server properties", id="go.properties", show=False),
+        Binding("3", "go('templates')", "Templates", id="go.templates", show=False),
+        Binding("4", "go('test_send')", "Test send", id="go.test_send", show=False),
+    ]
+
+    def __init__(self, editor: ConfigEditor, *, user_themes: Path | None = None) -> None:
+        super().__init__()
+        self.editor = editor
+        themes = load_themes(user_themes)
+        self.theme_sources = themes.sources
+        self.startup_problems: list[tuple[str, str]] = [(p, "error") for p in themes.problems]
+        for theme in themes.themes.values():
+            self.register_theme(theme)
+        wanted = editor.get("ui.theme")
+        if isinstance(wanted, str) and wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            if wanted is not None:
+                self.startup_problems.append(
+                    (f"{editor.locate('ui', 'theme')}: ui.theme: unknown theme {wanted!r} "
+                     f"(known: {', '.join(self.theme_sources)})", "warning"))
+            basic = self.console.color_system in ("standard", "windows")
+            self.theme = ANSI_THEME if basic else DEFAULT_THEME
+        self.keymap = self._read_keymap()
+        self.set_keymap(self.keymap)
+        self._refresh_title()
+
+    # -- start-up ----------------------------------------------------------------------
+    def _read_keymap(self) -> dict[str, str]:
+        from mailtui.tui.keymap import parse_keymap
+
+        ids = [b.id for b in self.BINDINGS if isinstance(b, Binding) and b.id]
+        keymap, problems = parse_keymap(self.editor.table("keymap"), ids,
+                                        lambda key: self.editor.locate("keymap", key))
+        self.startup_problems.extend((p, "error") for p in problems)
+        return keymap
+
+    def key_for(self, binding_id: str) -> str:
+        """The key a binding uses now (after [keymap]), for labels."""
+        from textual.keys import format_key
+
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                return format_key(self.keymap.get(binding_id, binding.key).split(",")[0])
+        return "?"
+
+    def on_mount(self) -> None:
+        self.switch_mode("settings")
+        for message, severity in self.startup_problems:
+            self.notify(message, severity=severity, timeout=15)  # type: ignore[arg-type]
+        self.check_document()
+        if not self.editor.exists:
+            from mailtui.tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+
+    def check_document(self) -> None:
+        """A broken file (syntax, duplicate key, bad value): show it before anything else."""
+        if self.editor.broken is not None or any(
+                i.severity == "error" for i in self.editor.issues()):
+            from mailtui.tui.screens.broken import BrokenScreen
+
+            self.push_screen(BrokenScreen(), lambda _: self.document_changed())
+
+    # -- the document ------------------------------------------------------------------
+    def _refresh_title(self) -> None:
+        from mailtui.tui.widgets.text import display_path
+
+        marker = " [modified]" if self.editor.modified else ""
+        broken = " [broken]" if self.editor.broken else ""
+        self.sub_title = f"{display_path(self.editor.path)}{marker}{broken}"
+
+    def document_changed(self) -> None:
+        self._refresh_title()
+        refresh = getattr(self.screen, "refresh_document", None)
+        if refresh is not None:
+            refresh()
+
+    def action_save(self) -> None:
+        screen_save = getattr(self.screen, "save_document", None)
+        if screen_save is not None:  # e.g. the raw editor saves its own text
+            screen_save()
+        elif not self.screen.is_modal:
+            self.save_document()
+
+    def save_document(self, then: Callable[[], None] | None = None) -> None:
+        from mailtui.config.editor import SaveConflict
+        from mailtui.errors import ConfigError
+
+        try:
+            path = self.editor.save()
+        except SaveConflict as conflict:
+            from mailtui.tui.screens.dialogs import conflict_dialog
+
+            self.push_screen(conflict_dialog(conflict), self._resolve_conflict)
+            return
+        except (ConfigError, OSError) as exc:
+            text = exc.describe() if isinstance(exc, ConfigError) else str(exc)
+            self.notify(f"Not saved: {text}", severity="error", timeout=10)
+            return
+        self.notify(f"Saved {path}")
+        self.document_changed()
+        if then is not None:
+            then()
+
+    def _resolve_conflict(self, choice: str | None) -> None:
+        from mailtui.errors import ConfigError
+
+        try:
+            if choice == "reload":
+                self.editor.reload()
+                self.notify("Reloaded from disk; your version is still in the .pending file")
+                self.check_document()
+            elif choice == "overwrite":
+                bak = self.editor.overwrite()
+                self.notify(f"Saved {self.editor.path}; the other version is in {bak}")
+            else:
+                self.editor.cancel()
+                self.notify("Not saved; your changes are still here (and in the .pending file)")
+        except (ConfigError, OSError) as exc:
+            self.notify(f"Failed: {exc}", severity="error", timeout=10)
+        self.document_changed()
+
+    def reload_document(self) -> None:
+        def reload(choice: str | None) -> None:
+            if choice == "reload":
+                self.editor.reload()
+                self.notify(f"Reloaded {self.editor.path}")
+                self.check_document()
+                self.document_changed()
+
+        if self.editor.modified:
+            from mailtui.tui.screens.dialogs import ChoiceScreen
+
+            self.push_screen(ChoiceScreen(
+                "Reload from disk?", "Your unsaved changes will be lost.",
+                [("r", "Reload (lose mine)", "reload"), ("escape", "Cancel", "cancel")]), reload)
+        else:
+            reload("reload")
+
+    def apply_preset(self, preset_id: str, done: Callable[[], None] | None = None) -> None:
+        """Ask for parameters and show the diff, then apply (the file is saved on ctrl+s)."""
+        if self.editor.broken is not None:
+            self.notify("The file is broken: fix it first (nothing was changed)", severity="error")
+            return
+        from mailtui.tui.screens.preset import PresetScreen
+
+        def applied(params: dict[str, str] | None) -> None:
+            if params is None:
+                return
+            from mailtui.javamail.presets import get_preset
+
+            preset = get_preset(preset_id)
+            changes = self.editor.apply_preset(preset, params)
+            self.notify(f"{preset.name}: {len(changes)} change(s); ctrl+s saves"
+                        if changes else f"{preset.name}: already applied, nothing changed")
+            self.document_changed()
+            if done is not None:
+                done()
+
+        self.push_screen(PresetScreen(preset_id), applied)
+
+    def choose_theme(self, name: str) -> None:
+        from mailtui.errors import ConfigError
+
+        self.theme = name
+        try:
+            now = self.editor.save_preference("ui.theme", name)
+        except ConfigError as exc:
+            self.notify(f"Theme {name} for this session only: {exc.message}", severity="warning")
+            return
+        self.notify(f"Theme {name} saved to {self.editor.path}" if now else
+                    f"Theme {name}: saved with your other changes on the next save")
+        self.document_changed()
+
+    # -- navigation, keys, palette -----------------------------------------------------
+    def action_go(self, mode: str) -> None:
+        if self.current_mode != mode and not self.screen.is_modal:
+            self.switch_mode(mode)
+
+    def action_keys(self) -> None:
+        from mailtui.tui.screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen())
+
+    async def action_quit(self) -> None:
+        from mailtui.tui.screens.dialogs import ChoiceScreen
+
+        if isinstance(self.screen, ChoiceScreen):
+            return
+        if not self.editor.modified:
+            self.exit(0)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.save_document(then=lambda: self.exit(0))
+            elif choice == "discard":
+                self.exit(0)
+
+        self.push_screen(ChoiceScreen(
+            "Quit with unsaved changes?", f"{self.editor.path} has changes that are not saved.",
+            [("s", "Save and quit", "save"), ("d", "Quit without saving", "discard"),
+             ("escape", "Cancel", "cancel")]), chosen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from mailtui.tui.commands import palette_commands
+
+        yield from palette_commands(self)
