@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
@@ -12,8 +14,6 @@ from textual.binding import Binding, BindingType
 from mailtui.tui.themes import ANSI_THEME, DEFAULT_THEME, load_themes
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from textual.screen import Screen
 
     from mailtui.config.editor import ConfigEditor
@@ -26,6 +26,19 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "test_send": ("test_send", "TestSendScreen", "Test send"),
 }
 
+# Binding ids of the screens (not imported at start-up; a test keeps this list exact).
+SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
+                      "preset.cancel", "keys.close")
+
+
+def basic_terminal() -> bool:
+    """A terminal that says it has only the 16 ANSI colours (TERM=xterm, linux, ...): the
+    default theme is then the one that uses the terminal's own palette."""
+    term = os.environ.get("TERM", "")
+    if not term or os.environ.get("COLORTERM", "") in ("truecolor", "24bit"):
+        return False
+    return not any(deep in term for deep in ("256", "direct", "truecolor", "kitty"))
+
 
 def _lazy(mode: str) -> Callable[[], Screen]:
     def make() -> Screen:
@@ -36,12 +49,13 @@ def _lazy(mode: str) -> Callable[[], Screen]:
 
 class MailtuiApp(App[int]):
     TITLE = "mailtui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {m: _lazy(m) for m in PAGES}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="app.save", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True,
+                show=False),
         Binding("f1,question_mark", "keys", "Keys", id="app.keys", key_display="f1"),
         Binding("1", "go('settings')", "Settings", id="go.settings", show=False),
         Binding("2", "go('properties')", "Server properties", id="go.properties", show=False),
@@ -65,8 +79,7 @@ class MailtuiApp(App[int]):
                 self.startup_problems.append(
                     (f"{editor.locate('ui', 'theme')}: ui.theme: unknown theme {wanted!r} "
                      f"(known: {', '.join(self.theme_sources)})", "warning"))
-            basic = self.console.color_system in ("standard", "windows")
-            self.theme = ANSI_THEME if basic else DEFAULT_THEME
+            self.theme = ANSI_THEME if basic_terminal() else DEFAULT_THEME
         self.keymap = self._read_keymap()
         self.set_keymap(self.keymap)
         self._refresh_title()
@@ -76,6 +89,7 @@ class MailtuiApp(App[int]):
         from mailtui.tui.keymap import parse_keymap
 
         ids = [b.id for b in self.BINDINGS if isinstance(b, Binding) and b.id]
+        ids += SCREEN_BINDING_IDS
         keymap, problems = parse_keymap(self.editor.table("keymap"), ids,
                                         lambda key: self.editor.locate("keymap", key))
         self.startup_problems.extend((p, "error") for p in problems)

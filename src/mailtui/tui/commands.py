@@ -29,10 +29,11 @@ def palette_commands(app: MailtuiApp) -> Iterator[SystemCommand]:
     yield SystemCommand("file: Reload from disk", "read the file again, dropping unsaved changes",
                         app.reload_document)
     presets, _ = all_presets()
-    for preset in presets.values():
+    titles = [preset_title(p.name) for p in presets.values()]
+    for preset, title in zip(presets.values(), titles, strict=True):
         extra = f"; asks for {', '.join(preset.parameters)}" if preset.parameters else ""
-        yield SystemCommand(f"preset: Apply {preset_title(preset.name)}",
-                            f"{preset.id}: {preset.name}{extra}; shows the changes first",
+        yield SystemCommand(f"preset: Apply {title if titles.count(title) == 1 else preset.name}",
+                            f"{preset.id}: {preset.name}{extra}",
                             partial(app.apply_preset, preset.id))
     for name, source in app.theme_sources.items():
         origin = "shipped" if source.startswith("built-in:") else source

@@ -67,6 +67,8 @@ class BrokenScreen(Screen[None]):
         return True
 
     def refresh_document(self) -> None:
+        if not self.is_current:
+            return
         if self.editor.broken is None and not any(
                 i.severity == "error" for i in self.editor.issues()):
             self.dismiss(None)
@@ -87,14 +89,13 @@ class BrokenScreen(Screen[None]):
     def action_edit(self) -> None:
         from mailtui.tui.screens.raw_editor import RawEditorScreen
 
-        self.app.push_screen(RawEditorScreen(), lambda _: self.refresh_document())
+        self.app.push_screen(RawEditorScreen(), lambda _: self.call_later(self.refresh_document))
 
     def action_reload(self) -> None:
         self.editor.reload()
         if self.editor.broken is None:
             self.app.notify(f"Reloaded {self.editor.path}")
-        self.app.document_changed()  # type: ignore[attr-defined]
-        self.refresh_document()
+        self.app.document_changed()  # type: ignore[attr-defined]  (refreshes this screen)
 
     def action_continue(self) -> None:
         self.dismiss(None)

@@ -35,7 +35,7 @@ class ChoiceScreen(ModalScreen[str]):
             with Horizontal(id="dialog-buttons"):
                 for key, label, value in self.choices:
                     shown = "esc" if key == "escape" else key
-                    yield Button(f"{label} [{shown}]", id=f"choice-{value}", compact=True)
+                    yield Button(f"{label} ({shown})", id=f"choice-{value}", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss((event.button.id or "").removeprefix("choice-"))

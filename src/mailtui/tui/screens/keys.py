@@ -23,7 +23,7 @@ class KeysScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Keys (remap them in [keymap] of the config file by id)",
-                         id="dialog-title")
+                         id="dialog-title", markup=False)
             yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
             yield Static("esc closes", id="dialog-body")
 
@@ -40,6 +40,13 @@ class KeysScreen(ModalScreen[None]):
                 keys = app.keymap.get(binding.id, binding.key)
                 shown = ", ".join(format_key(k.strip()) for k in keys.split(","))
                 table.add_row(shown, binding.description, binding.id)
+        below = app.screen_stack[-2] if len(app.screen_stack) > 1 else None
+        for binding in getattr(below, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                keys = app.keymap.get(binding.id, binding.key) if isinstance(
+                    app, MailtuiApp) else binding.key
+                table.add_row(", ".join(format_key(k.strip()) for k in keys.split(",")),
+                              binding.description, binding.id)
         table.add_row("tab / shift+tab", "next / previous field", "")
         table.add_row("← / →", "next / previous tab (tab bar focused)", "")
         table.focus()

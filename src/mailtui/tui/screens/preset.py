@@ -33,12 +33,12 @@ class PresetScreen(ModalScreen[dict[str, str] | None]):
             for parameter in preset.parameters.values():
                 yield Label(f"{parameter.name}: {parameter.description}", markup=False)
                 yield Input(parameter.default or "", id=f"param-{parameter.name}",
-                            placeholder=parameter.name)
+                            placeholder=parameter.name, compact=True)
             with VerticalScroll(id="preset-detail"):
                 yield Static(id="preset-diff", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Apply [enter]", id="apply", variant="primary", compact=True)
-                yield Button("Cancel [esc]", id="cancel", compact=True)
+                yield Button("Apply (enter)", id="apply", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.show_diff()
