@@ -65,7 +65,7 @@ def run_guarded(argv: list[str], watch: set[str], tmp_path: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["--version"], ["check"], ["plan", "--json"], ["presets"], ["events"],
+    [[], ["--help"], ["--version"], ["check"], ["plan", "--json"], ["presets"], ["events"],
      ["properties", "export"]],
 )
 def test_headless_commands_never_import_textual(argv: list[str], tmp_path: Path) -> None:
@@ -76,3 +76,15 @@ def test_help_stays_lean(tmp_path: Path) -> None:
     heavy = {"textual", "jinja2", "cryptography", "aiosmtpd", "tomlkit", "email_validator",
              "smtplib", "ssl"}
     assert run_guarded(["--help"], heavy, tmp_path) == set()
+
+
+def test_no_command_without_a_terminal_explains_and_prints_the_help(tmp_path: Path) -> None:
+    # `mailtui` alone opens the app, which needs a terminal: piped, it says so (exit 2)
+    proc = subprocess.run([sys.executable, "-m", "mailtui", "--config",
+                           str(tmp_path / "mailtui.toml")], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert "the app needs a terminal" in proc.stderr
+    assert "usage: mailtui" in proc.stderr and "send-test" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "mailtui.toml").exists()
