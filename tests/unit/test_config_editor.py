@@ -210,3 +210,27 @@ def test_diff_properties() -> None:
     assert diff_properties({"a": "1", "b": "2"}, {"b": "3", "c": "4"}) == [
         PropertyChange("a", "1", None), PropertyChange("b", "2", "3"),
         PropertyChange("c", None, "4")]
+
+
+def test_a_change_on_disk_before_the_first_edit_is_still_a_conflict(config: Path) -> None:
+    # opening reads with tomllib; the tomlkit document is built on the first edit, from the
+    # bytes read at opening, not from what is on disk by then
+    editor = ConfigEditor(config)
+    assert editor.get("server.username") == "notifications@example.org"
+    config.write_text(EXAMPLE.replace("notifications@", "other@"))
+    editor.apply_preset(get_preset("office365"))
+    assert editor.get("server.username") == "notifications@example.org"
+    with pytest.raises(SaveConflict):
+        editor.save()
+    assert "other@" in config.read_text()
+
+
+def test_reading_before_and_after_the_first_edit_agree(config: Path) -> None:
+    editor = ConfigEditor(config)
+    before = (editor.properties(), editor.get("server.future_option"), editor.check()[1])
+    editor.set_value("ui.theme", "x")
+    editor.set_value("ui.theme", None)
+    after = (editor.properties(), editor.get("server.future_option"), editor.check()[1])
+    assert before == after
+    assert before[0] == {"mail.smtp.host": "smtp.example.org", "mail.smtp.port": "25",
+                         "mail.smtp.dsn.notify": "FAILURE"}

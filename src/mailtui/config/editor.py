@@ -61,67 +61,106 @@ def diff_properties(old: Mapping[str, str], new: Mapping[str, str]) -> list[Prop
 
 
 class ConfigEditor:
-    """One configuration file open for editing."""
+    """One configuration file open for editing.
+
+    Opening reads and validates the file with the standard library's tomllib (fast); the
+    tomlkit document that edits without losing a byte is built on the first edit, from the
+    bytes read at opening (so a change on disk in between is still detected at save)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.store: ConfigStore | None = None
         self.broken: BrokenFile | None = None
         self.modified = False
+        self._store: ConfigStore | None = None
+        self._data: dict[str, Any] = {}
+        self._bytes: bytes | None = None
+        self._text = ""
+        self._checked: tuple[Settings | None, list[Issue]] | None = None
         self._load()
 
     # -- loading -----------------------------------------------------------------------
     def _load(self) -> None:
+        import tomllib
+
+        from mailtui.config.store import decode_config, read_config, syntax_error
+
         self.modified = False
+        self._checked = None
+        self._store = None
+        self.broken = None
+        self._data, self._bytes, self._text = {}, None, ""
         try:
-            self.store = ConfigStore.load(self.path, must_exist=False)
-            self.broken = None
+            self._bytes = read_config(self.path, must_exist=False)
+            if self._bytes is not None:
+                self._text = decode_config(self.path, self._bytes)
+                try:
+                    self._data = tomllib.loads(self._text)
+                except tomllib.TOMLDecodeError:
+                    raise syntax_error(self.path, self._text) from None
         except ConfigError as exc:
-            self.store = None
             self.broken = BrokenFile(exc, _read_text(self.path))
+
+    @property
+    def store(self) -> ConfigStore | None:
+        """The editable document (None for a broken file), built on first use."""
+        if self._store is None and self.broken is None:
+            try:
+                self._store = ConfigStore.from_bytes(self.path, self._bytes)
+            except ConfigError as exc:  # what tomllib accepted and tomlkit does not
+                self.broken = BrokenFile(exc, self._text)
+                self._checked = None
+        return self._store
 
     @property
     def exists(self) -> bool:
         """Whether the file existed when it was (re)loaded."""
-        return self.broken is not None or (self.store is not None and self.store.exists)
+        if self._store is not None:
+            return self._store.exists
+        return self.broken is not None or self._bytes is not None
 
     def _editable(self) -> ConfigStore:
-        if self.store is None:
+        store = self.store
+        if store is None:
             assert self.broken is not None
             raise ConfigError(f"{self.broken.error}; fix the file first (nothing was changed)",
                               location=None, hint="edit it raw, or fix it elsewhere and reload")
-        return self.store
+        return store
 
     def issues(self) -> list[Issue]:
         """The validation problems of the current document (errors, warnings), each with its
         location; for a broken file, its error."""
-        if self.store is None:
-            from mailtui.config.validate import Issue
-
-            assert self.broken is not None
-            error = self.broken.error
-            return [Issue("error", error.location, error.message, error.hint)]
-        return self.store.check()[1]
+        return self.check()[1]
 
     def check(self) -> tuple[Settings | None, list[Issue]]:
         """The settings the document holds now (None while an error prevents them) and
         every issue."""
-        if self.store is None:
-            return None, self.issues()
-        return self.store.check()
+        if self.broken is not None:
+            from mailtui.config.validate import Issue
+
+            error = self.broken.error
+            return None, [Issue("error", error.location, error.message, error.hint)]
+        if self._checked is None:  # validated once per change (screens ask often)
+            from mailtui.config.store import check_document
+
+            if self._store is not None:
+                self._checked = self._store.check()
+            else:
+                self._checked = check_document(self._data, self._text, self.path,
+                                               on_disk=self._bytes is not None)
+        return self._checked
 
     def text(self) -> str:
         """The document as it would be saved (the raw text for a broken file)."""
-        if self.store is None:
-            return (self.broken.text if self.broken else None) or ""
-        return self.store.text()
+        if self.broken is not None:
+            return self.broken.text or ""
+        return self._store.text() if self._store is not None else self._text
 
     # -- reading -----------------------------------------------------------------------
     def get(self, dotted_key: str) -> Any:
         """The plain value of ``server.username`` etc., None when absent (or broken)."""
-        if self.store is None:
+        if self.broken is not None:
             return None
-        node: Any = self.store.document
+        node: Any = self._store.document if self._store is not None else self._data
         for part in dotted_key.split("."):
             if not isinstance(node, Mapping) or part not in node:
                 return None
@@ -140,7 +179,13 @@ class ConfigEditor:
         return KeyLocator(self.text(), self.path)(table, key)
 
     def properties(self) -> dict[str, str]:
-        return self.store.properties() if self.store is not None else {}
+        if self.broken is not None:
+            return {}
+        if self._store is not None:
+            return self._store.properties()
+        table = self.table("server.properties")
+        return {str(k): ("true" if v else "false") if isinstance(v, bool) else str(v)
+                for k, v in table.items()}
 
     # -- editing -----------------------------------------------------------------------
     def set_value(self, dotted_key: str, value: Any) -> bool:
@@ -150,6 +195,7 @@ class ConfigEditor:
             return False
         store.set_value(dotted_key, value)
         self.modified = True
+        self._checked = None
         return True
 
     def preset_diff(self, preset: Preset, params: Mapping[str, str] | None = None
@@ -170,6 +216,7 @@ class ConfigEditor:
         changes = store.set_properties(apply_preset(store.properties(), preset.render(params)))
         if changes:
             self.modified = True
+            self._checked = None
         return changes
 
     # -- saving ------------------------------------------------------------------------
@@ -185,6 +232,7 @@ class ConfigEditor:
             target = store.path.resolve() if store.path.is_symlink() else store.path
             raise SaveConflict(exc, target.with_name(target.name + ".pending")) from None
         self.modified = False
+        self._checked = None  # the file exists now: its permissions are checked too
         return store.path
 
     def reload(self) -> None:
@@ -195,6 +243,7 @@ class ConfigEditor:
         """Save mine over a file that changed on disk; the version on disk goes to ``.bak``."""
         store = self._editable()
         store.save(overwrite=True)
+        self._checked = None
         target = store.path.resolve() if store.path.is_symlink() else store.path
         target.with_name(target.name + ".pending").unlink(missing_ok=True)  # mine is saved
         self.modified = False
@@ -208,7 +257,7 @@ class ConfigEditor:
         pending (re-reading the file first if it changed on disk, since nothing is lost then).
         Returns True when written now, False when it waits for the next save."""
         if not self.modified and self.exists:
-            if self.store is not None and self._changed_on_disk():
+            if self.broken is None and self._changed_on_disk():
                 self.reload()
             if self.set_value(dotted_key, value):
                 self.save()
@@ -219,12 +268,17 @@ class ConfigEditor:
     def _changed_on_disk(self) -> bool:
         import hashlib
 
-        assert self.store is not None
         try:
-            current = self.path.read_bytes()
+            current: bytes | None = self.path.read_bytes()
+        except FileNotFoundError:
+            current = None
         except OSError:
             return True
-        return hashlib.sha256(current).digest() != self.store.fingerprint
+        if self._store is not None:
+            known = self._store.fingerprint
+        else:
+            known = hashlib.sha256(self._bytes).digest() if self._bytes is not None else None
+        return (hashlib.sha256(current).digest() if current is not None else None) != known
 
     def save_raw(self, text: str) -> Path:
         """Write hand-edited text (the fix of a broken file) if it is valid TOML now; the
@@ -241,7 +295,7 @@ class ConfigEditor:
         if self.broken is not None:
             changed = _read_text(self.path) != self.broken.text
         else:
-            changed = self.exists and self._changed_on_disk()
+            changed = self._changed_on_disk()
         if changed:
             raise ConfigError(f"{self.path} changed on disk since mailtui read it; not written",
                               hint="reload to see the new version, then edit again")

@@ -44,10 +44,14 @@ class ConfigStore:
     # -- loading -----------------------------------------------------------------------
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
+        return cls.from_bytes(path, _read(path, must_exist=must_exist))
+
+    @classmethod
+    def from_bytes(cls, path: Path, data: bytes | None) -> ConfigStore:
+        """The store of ``path`` as it was when ``data`` was read from it (None: no file)."""
         import tomlkit
         from tomlkit.exceptions import ParseError, TOMLKitError
 
-        data = _read(path, must_exist=must_exist)
         if data is None:
             document = tomlkit.document()
             document.add(tomlkit.comment("mailtui configuration: see `mailtui --help`"))
@@ -200,6 +204,22 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
     except tomllib.TOMLDecodeError:
         raise syntax_error(path, text) from None
     return _valid(*_validate(document, text, path, on_disk=True))
+
+
+def read_config(path: Path, *, must_exist: bool) -> bytes | None:
+    """The file's bytes (None when absent and not required); ConfigError when unreadable."""
+    return _read(path, must_exist=must_exist)
+
+
+def decode_config(path: Path, data: bytes) -> str:
+    """The text of the file's bytes (UTF-8, BOM dropped); ConfigError with the line if not."""
+    return _decode(path, data)
+
+
+def check_document(document: Mapping[str, Any], text: str, path: Path, *,
+                   on_disk: bool) -> tuple[Settings | None, list[Issue]]:
+    """Validate a parsed document (tomlkit or tomllib): the settings and every issue."""
+    return _validate(document, text, path, on_disk=on_disk)
 
 
 def _validate(document: Mapping[str, Any], text: str, path: Path, *,

@@ -51,6 +51,7 @@ class MailtuiApp(App[int]):
     TITLE = "mailtui"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {m: _lazy(m) for m in PAGES}
+    DEFAULT_MODE: ClassVar[str] = "settings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="app.save", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -105,7 +106,6 @@ class MailtuiApp(App[int]):
         return "?"
 
     def on_mount(self) -> None:
-        self.switch_mode("settings")
         for message, severity in self.startup_problems:
             self.notify(message, severity=severity, timeout=15)  # type: ignore[arg-type]
         self.check_document()

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+SHIPPED = Path(__file__).resolve().parent.parent / "themes"
 DEFAULT_THEME = "mailtui-dark"
 ANSI_THEME = "mailtui-ansi"
 COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -98,10 +98,8 @@ def user_themes_dir() -> Path:
 def load_themes(user_dir: Path | None = None) -> ThemeSet:
     """The shipped themes, then the user's (a user theme with the same name wins)."""
     found = ThemeSet()
-    folder = resources.files("mailtui") / "themes"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            _add(found, entry.read_text(encoding="utf-8"), f"built-in:{entry.name}")
+    for entry in sorted(SHIPPED.glob("*.toml")):  # package data, installed as plain files
+        _add(found, entry.read_text(encoding="utf-8"), f"built-in:{entry.name}")
     directory = user_dir if user_dir is not None else user_themes_dir()
     if directory.is_dir():
         for path in sorted(directory.glob("*.toml")):

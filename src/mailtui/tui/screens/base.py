@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from mailtui.tui.widgets.nav import NavTabs
+from mailtui.tui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -33,7 +33,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✉")
-        yield NavTabs(self.mailtui, self.MODE)
+        yield NavBar(self.mailtui, self.MODE)
         with VerticalScroll(id="body", can_focus=True):
             yield Static(id="content", markup=False)
         yield Footer()

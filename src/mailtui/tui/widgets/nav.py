@@ -1,27 +1,37 @@
-"""The tab bar of the main screens: one tab per screen, labelled with its key."""
+"""The tab bar of the main screens: one tab per screen, labelled with its key (clickable).
+
+A Static rather than Textual's Tabs: the screens switch on single keys (1-4, remappable),
+and a one-line bar costs nothing at start-up."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import Tab, Tabs
+from textual.content import Content
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from mailtui.tui.app import MailtuiApp
 
 
-class NavTabs(Tabs):
-    """Tabs that switch the app's screen (mode); left/right when focused, or the 1-4 keys."""
+class NavBar(Static):
+    DEFAULT_CSS = """
+    NavBar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    NavBar .nav-active { text-style: bold reverse; }
+    """
 
     def __init__(self, app: MailtuiApp, active: str) -> None:
         from mailtui.tui.app import PAGES
 
-        tabs = [Tab(f"{app.key_for('go.' + mode)} {label}", id=f"tab-{mode}")
-                for mode, (_, _, label) in PAGES.items()]
-        super().__init__(*tabs, active=f"tab-{active}")
-
-    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        event.stop()
-        mode = (event.tab.id or "").removeprefix("tab-")
-        if mode and mode != self.app.current_mode:
-            self.app.switch_mode(mode)
+        parts: list[Content | str] = []
+        for mode, (_, _, label) in PAGES.items():
+            text = f" {app.key_for('go.' + mode)} {label} "
+            style = "bold reverse" if mode == active else ""
+            parts.append(Content.styled(text, style).stylize(f"@click=app.go('{mode}')"))
+            parts.append(" ")
+        super().__init__(Content.assemble(*parts), id="nav")
