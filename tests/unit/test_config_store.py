@@ -262,7 +262,7 @@ def test_a_duplicate_key_is_a_config_error_with_its_line_for_the_editing_store(
     with pytest.raises(ConfigError) as info:
         ConfigStore.load(path)
     assert str(info.value.location) == f"{path}:3:15"
-    assert "TOML syntax error" in info.value.message
+    assert "TOML syntax error: duplicate key" in info.value.message
 
 
 def test_save_overwrite_keeps_the_version_on_disk_as_bak(config: Path) -> None:

@@ -240,6 +240,8 @@ def syntax_error(path: Path, text: str) -> ConfigError:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, line, column = _toml_error_position(str(exc))
+        if message == "Cannot overwrite a value":
+            message = "duplicate key: this key is already set above (Cannot overwrite a value)"
     else:  # pragma: no cover - only called for text a TOML parser refused
         message, line, column = "not valid TOML", None, None
     return ConfigError(f"TOML syntax error: {message}", location=Location(str(path), line, column),

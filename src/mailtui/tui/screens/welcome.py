@@ -26,9 +26,9 @@ class WelcomeScreen(Screen[None]):
         path = display_path(app.editor.path) if isinstance(app, MailtuiApp) else ""
         yield Header(icon="✉")
         yield Static(
-            "Welcome to mailtui. It sets up the outgoing email account of an application:\n"
-            "the SMTP server (JavaMail properties), the login and the sender, checked as you go;\n"
-            f"then test it live. Everything is saved to {path} (ctrl+s).",
+            "mailtui sets up the outgoing email account of an application: the SMTP\n"
+            "server (JavaMail properties), the login and the sender, checked as you go.\n"
+            f"Nothing is written until you save (ctrl+s) to {path}.",
             id="welcome-text", markup=False)
         presets, _ = all_presets()
         order = [p for p in FIRST if p in presets]
