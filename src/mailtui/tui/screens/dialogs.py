@@ -37,6 +37,11 @@ class ChoiceScreen(ModalScreen[str]):
                     shown = "esc" if key == "escape" else key
                     yield Button(f"{label} ({shown})", id=f"choice-{value}", compact=True)
 
+    def on_mount(self) -> None:
+        # enter on the default button must never be the destructive choice
+        safe = self.query("#choice-cancel")
+        (safe.first() if safe else self.query(Button).first()).focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss((event.button.id or "").removeprefix("choice-"))
 
