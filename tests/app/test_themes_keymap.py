@@ -47,12 +47,22 @@ def test_a_user_theme_is_added_and_may_replace_a_shipped_one(tmp_path: Path) -> 
      ('name = "x"\nprimary = "red"\ntext_alpha = 3\n', "x.toml: text_alpha: must be a number"),
      ('name = "x"\nprimary = "red"\n[variables]\nborder = 1\n', "x.toml: variables.border"),
      ('name = "x\n', "x.toml: not valid TOML: "),
+     ('name = "x"\nprimary = "red"\n[variables]\nborder = "blurple"\n',
+      "x.toml: variables.border: 'blurple' is not a colour"),
+     ('name = "x"\nprimary = "red"\n[variables]\n"block-cursor-text-style" = "shiny"\n',
+      "x.toml: variables.block-cursor-text-style: 'shiny' is not a text style"),
      ],
 )
 def test_a_bad_theme_file_names_the_file_and_the_field(text: str, message: str) -> None:
     with pytest.raises(ThemeFileError) as info:
         parse_theme(text, "x.toml")
     assert message in str(info.value)
+
+
+def test_an_ansi_theme_gets_the_variables_textual_needs() -> None:
+    theme = parse_theme('name = "t"\nansi = true\nprimary = "ansi_blue"\n', "t.toml")
+    assert theme.variables["ansi-background"] == "ansi_black"
+    assert theme.variables["ansi-foreground"] == "ansi_white"
 
 
 def test_a_broken_user_theme_is_reported_and_skipped(tmp_path: Path) -> None:

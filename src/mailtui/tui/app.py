@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
-from mailtui.tui.themes import ANSI_THEME, DEFAULT_THEME, load_themes
+from mailtui.tui.themes import ANSI_THEME, DEFAULT_THEME, NO_COLOR_THEME, load_themes
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -65,7 +65,8 @@ class MailtuiApp(App[int]):
     ]
 
     def __init__(self, editor: ConfigEditor, *, user_themes: Path | None = None) -> None:
-        super().__init__()
+        no_color = "NO_COLOR" in os.environ  # https://no-color.org: no colour at all
+        super().__init__(ansi_color=True if no_color else None)
         self.editor = editor
         themes = load_themes(user_themes)
         self.theme_sources = themes.sources
@@ -73,7 +74,9 @@ class MailtuiApp(App[int]):
         for theme in themes.themes.values():
             self.register_theme(theme)
         wanted = editor.get("ui.theme")
-        if isinstance(wanted, str) and wanted in self.available_themes:
+        if no_color:
+            self.theme = NO_COLOR_THEME
+        elif isinstance(wanted, str) and wanted in self.available_themes:
             self.theme = wanted
         else:
             if wanted is not None:

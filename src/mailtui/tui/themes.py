@@ -5,6 +5,7 @@ A broken file never stops the app: it is skipped and reported (file, line or fie
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from textual.theme import Theme
 SHIPPED = Path(__file__).resolve().parent.parent / "themes"
 DEFAULT_THEME = "mailtui-dark"
 ANSI_THEME = "mailtui-ansi"
+NO_COLOR_THEME = "mailtui-no-color"
 COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost")
 NUMBERS = ("luminosity_spread", "text_alpha")
@@ -73,8 +75,37 @@ def parse_theme(text: str, source: str) -> Theme:
     for key, value in variables.items():
         if not isinstance(value, str):
             raise ThemeFileError(f"{source}: variables.{key}: must be a string, not {value!r}")
+        problem = _variable_problem(key, value)
+        if problem:
+            raise ThemeFileError(f"{source}: variables.{key}: {problem}")
     kwargs["variables"] = dict(variables)
+    if kwargs.get("ansi"):  # Textual's stylesheet needs these with ANSI colours
+        dark = kwargs.get("dark", True)
+        kwargs["variables"].setdefault("ansi-background", "ansi_black" if dark else "ansi_white")
+        kwargs["variables"].setdefault("ansi-foreground", "ansi_white" if dark else "ansi_black")
     return Theme(**kwargs)
+
+
+TEXT_STYLES = frozenset({"bold", "dim", "italic", "underline", "underline2", "reverse",
+                         "strike", "blink", "none", "not", "overline"})
+
+
+def _variable_problem(key: str, value: str) -> str | None:
+    """A variable Textual's stylesheet would refuse (and so crash on): a text style with an
+    unknown word, or a colour (optionally "NN%" opacity) that does not parse."""
+    words = value.split()
+    if key.endswith("text-style"):
+        bad = [w for w in words if w not in TEXT_STYLES]
+        return (f"{' '.join(bad)!r} is not a text style (use {', '.join(sorted(TEXT_STYLES))})"
+                if bad or not words else None)
+    if not words or len(words) > 2 or (len(words) == 2 and not re.fullmatch(
+            r"\d{1,3}%", words[1])):
+        return f'{value!r} is not a colour (use "#rrggbb", "#rrggbb 50%" or "ansi_blue")'
+    try:
+        Color.parse(words[0])
+    except ColorParseError:
+        return f'{value!r} is not a colour (use "#rrggbb", "#rrggbb 50%" or "ansi_blue")'
+    return None
 
 
 def _colour(source: str, key: str, value: Any) -> str:
