@@ -6,6 +6,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from mailtui.tui.screens.broken import BrokenScreen
 from mailtui.tui.screens.dialogs import ChoiceScreen
 from mailtui.tui.screens.preset import PresetScreen
@@ -352,3 +354,18 @@ async def test_screens_switch_on_keys_and_show_the_plan(config: Path) -> None:
         await pilot.press("4")
         await pilot.pause()
         assert "mailtui send-test" in str(app.screen.query_one("#content").render())
+
+
+async def test_sixteen_colour_terminal_and_no_color_pick_their_themes(
+        config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    app = make_app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "mailtui-ansi"
+    monkeypatch.setenv("NO_COLOR", "1")
+    config.write_text(EXAMPLE + '\n[ui]\ntheme = "mailtui-light"\n')
+    app = make_app(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "mailtui-no-color"  # NO_COLOR wins over the saved choice
