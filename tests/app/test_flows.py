@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from mailtui.tui.screens.broken import BrokenScreen
 from mailtui.tui.screens.dialogs import ChoiceScreen
@@ -15,7 +16,7 @@ from mailtui.tui.screens.welcome import WelcomeScreen
 from tests.app.conftest import EXAMPLE, SIZE, make_app
 
 
-async def palette(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def palette(pilot: Pilot[int], text: str) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*text)
@@ -250,6 +251,9 @@ async def test_first_run_start_empty(tmp_path: Path) -> None:
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        await pilot.press("2")  # the screens wait until the welcome is answered
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("end", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, WelcomeScreen)

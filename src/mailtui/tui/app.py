@@ -238,7 +238,11 @@ class MailtuiApp(App[int]):
 
     # -- navigation, keys, palette -----------------------------------------------------
     def action_go(self, mode: str) -> None:
-        if self.current_mode != mode and not self.screen.is_modal:
+        from mailtui.tui.screens.base import MainScreen
+
+        if not isinstance(self.screen, MainScreen):  # welcome, broken file, dialogs: finish first
+            self.bell()
+        elif self.current_mode != mode:
             self.switch_mode(mode)
 
     def action_keys(self) -> None:

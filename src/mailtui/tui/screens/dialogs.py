@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -23,10 +24,8 @@ class ChoiceScreen(ModalScreen[str]):
         self.title_text = title
         self.body = body
         self.choices = choices
-        for key, label, value in choices:
-            self._bindings.bind(key, f"choose('{value}')", label, show=False)
-        if not any(key == "escape" for key, _, _ in choices):
-            self._bindings.bind("escape", "choose('cancel')", "Cancel", show=False)
+        self.keys = {key: value for key, _, value in choices}
+        self.keys.setdefault("escape", "cancel")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -45,8 +44,12 @@ class ChoiceScreen(ModalScreen[str]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss((event.button.id or "").removeprefix("choice-"))
 
-    def action_choose(self, value: str) -> None:
-        self.dismiss(value)
+    def on_key(self, event: events.Key) -> None:
+        value = self.keys.get(event.key)
+        if value is not None:
+            event.stop()
+            event.prevent_default()
+            self.dismiss(value)
 
 
 def conflict_dialog(conflict: SaveConflict) -> ChoiceScreen:
