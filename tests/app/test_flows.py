@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList
 from textual.pilot import Pilot
 
 from mailtui.tui.screens.broken import BrokenScreen
@@ -17,10 +18,20 @@ from tests.app.conftest import EXAMPLE, SIZE, make_app
 
 
 async def palette(pilot: Pilot[int], text: str) -> None:
+    """ctrl+p, type ``text``, wait (bounded) until the best match is that command, enter."""
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*text)
-    await pilot.pause(0.3)
+    results = pilot.app.screen.query_one(CommandList)
+    for _ in range(200):
+        await pilot.pause(0.05)
+        index = results.highlighted
+        if index is not None and results.option_count:
+            prompt = str(results.get_option_at_index(index).prompt).lower()
+            if all(word in prompt for word in text.lower().split()):
+                break
+    else:
+        raise AssertionError(f"no palette command matched {text!r}")
     await pilot.press("enter")
     await pilot.pause()
 

@@ -71,9 +71,11 @@ def test_conflict_dialog(snap_compare: Any, theme: str) -> None:
     assert shot(snap_compare, theme, EXAMPLE, run_before=conflict)
 
 
-def test_keys(snap_compare: Any) -> None:
-    assert shot(snap_compare, THEMES[0], EXAMPLE, press=["f1"])
+@pytest.mark.parametrize("theme", THEMES)
+def test_keys(snap_compare: Any, theme: str) -> None:
+    assert shot(snap_compare, theme, EXAMPLE, press=["f1"])
 
 
-def test_raw_editor(snap_compare: Any) -> None:
-    assert shot(snap_compare, THEMES[0], '[server]\nusername = "a\n', press=["e"])
+@pytest.mark.parametrize("theme", THEMES)
+def test_raw_editor(snap_compare: Any, theme: str) -> None:
+    assert shot(snap_compare, theme, '[server]\nusername = "a\n', press=["e"])
