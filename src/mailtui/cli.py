@@ -62,6 +62,19 @@ def _requested_module(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _opens_app(argv: Sequence[str]) -> bool:
+    """No command and no --help in ``argv``: `mailtui [--config PATH]` opens the app."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--config":
+            skip = True
+        elif arg in ("-h", "--help") or not arg.startswith("-"):
+            return False
+    return True
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailtui",
@@ -81,7 +94,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         help="run against the embedded sandbox server (starts it, sends a test, shows it)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = _requested_module(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else argv
+    wanted = _requested_module(given)
+    if wanted is None and _opens_app(given):
+        return parser  # no command: the app starts without importing any command module
     for name in dict.fromkeys(COMMANDS.values()):
         if wanted is None or name == wanted:
             importlib.import_module(f"mailtui.commands.{name}").register(sub)
@@ -98,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             handler = sandbox.run_demo
         else:
-            handler = lambda a: _open_app(parser, a)  # noqa: E731
+            handler = _open_app
     try:
         return int(handler(args) or 0)
     except MailtuiError as exc:
@@ -120,12 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _open_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _open_app(args: argparse.Namespace) -> int:
     """``mailtui`` alone opens the terminal app, which needs a terminal on both ends."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("mailtui: the app needs a terminal (stdin and stdout are not both one); "
               "run a command instead:\n", file=sys.stderr)
-        parser.print_help(sys.stderr)
+        build_parser(["--help"]).print_help(sys.stderr)  # the full help, every command
         return EXIT_USAGE
     from mailtui.config.paths import resolve_config_path
     from mailtui.tui import run_app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -11,6 +10,8 @@ def atomic_write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` with mode 0600 so that a crash leaves either the old file or
     the new one, never a mix: temporary file in the same folder, fsync, rename, fsync the
     folder."""
+    import tempfile  # here: importing it costs start-up time that reading never needs
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

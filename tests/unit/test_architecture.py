@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,16 @@ def test_no_command_without_a_terminal_explains_and_prints_the_help(tmp_path: Pa
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2
     assert "the app needs a terminal" in proc.stderr
-    assert "usage: mailtui" in proc.stderr and "send-test" in proc.stderr
+    assert "usage: mailtui" in proc.stderr
+    assert re.search(r"^\s+send-test\s+\S", proc.stderr, re.M), proc.stderr  # every command
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "mailtui.toml").exists()
+
+
+def test_opening_the_app_imports_no_command_module(tmp_path: Path) -> None:
+    code = ("import sys\nfrom mailtui.cli import build_parser\n"
+            "build_parser(['--config', 'x.toml'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('mailtui.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out.strip() == "[]"

@@ -39,10 +39,9 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_document()
         self.query_one("#body").focus()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self) -> None:  # also when first shown
         self.refresh_document()
 
     def refresh_document(self) -> None:
