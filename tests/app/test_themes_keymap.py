@@ -117,4 +117,5 @@ def test_the_wheel_ships_the_themes_and_the_stylesheets(tmp_path: Path) -> None:
     for theme in ("mailtui-dark", "mailtui-light", "mailtui-high-contrast", "mailtui-ansi"):
         assert f"mailtui/themes/{theme}.toml" in names
     assert "mailtui/tui/app.tcss" in names
+    assert "mailtui/tui/screens/dialogs.tcss" in names
     assert "mailtui/tui/screens/welcome.py" in names

@@ -39,6 +39,7 @@ def describe_problems(editor: ConfigEditor) -> str:
 
 
 class BrokenScreen(Screen[None]):
+    CSS_PATH = "broken.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit raw", id="broken.edit"),
         Binding("r", "reload", "Reload", id="broken.reload"),

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 class ChoiceScreen(ModalScreen[str]):
+    CSS_PATH = "dialogs.tcss"
     """``choices``: (key, label, value); the screen returns the value chosen ("cancel" on
     escape when no choice uses escape)."""
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 class KeysScreen(ModalScreen[None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,question_mark,q", "dismiss", "Close", id="keys.close")]
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 
 class PresetScreen(ModalScreen[dict[str, str] | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="preset.cancel")]
 

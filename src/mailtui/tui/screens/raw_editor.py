@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 class RawEditorScreen(Screen[bool]):
+    CSS_PATH = "broken.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="raw.back")]
 
     @property

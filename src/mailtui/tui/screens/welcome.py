@@ -16,6 +16,7 @@ LAST = ("local-relay", "sandbox")
 
 
 class WelcomeScreen(Screen[None]):
+    CSS_PATH = "welcome.tcss"
     def compose(self) -> ComposeResult:
         from mailtui.javamail.presets import all_presets
         from mailtui.tui.app import MailtuiApp
