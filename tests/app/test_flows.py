@@ -384,3 +384,25 @@ async def test_sixteen_colour_terminal_and_no_color_pick_their_themes(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "mailtui-no-color"  # NO_COLOR wins over the saved choice
+
+
+async def test_a_broken_password_line_is_shown_without_its_value(tmp_path: Path) -> None:
+    path = tmp_path / "mailtui.toml"
+    path.write_text('[server]\npassword = "hunter2-secret\n')
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, BrokenScreen)
+        detail = str(app.screen.query_one("#broken-detail").render())
+        assert f"{path}:2:" in detail
+        assert "     2 | password = ********" in detail
+        assert "hunter2" not in detail
+
+
+def test_masked_keeps_ordinary_lines_and_env_names() -> None:
+    from mailtui.tui.screens.broken import masked
+
+    assert masked('username = "bob"') == 'username = "bob"'
+    assert masked('password_env = "SMTP_PASS"') == 'password_env = "SMTP_PASS"'
+    assert masked('"mail.smtp.proxy.password" = "x"') == '"mail.smtp.proxy.password" = ********'
+    assert masked("  api_token = 'abc'") == "  api_token = ********"

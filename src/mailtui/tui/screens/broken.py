@@ -4,6 +4,7 @@ overwritten with defaults."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
@@ -17,6 +18,17 @@ if TYPE_CHECKING:
     from mailtui.config.editor import ConfigEditor
 
 
+_SECRET_LINE = re.compile(
+    r"""^(\s*["']?[\w.-]*(?:password|passwd|secret|token)(?!_env\b)[\w.-]*["']?\s*=).*$""",
+    re.IGNORECASE)
+
+
+def masked(line: str) -> str:
+    """The line, with the value hidden when its key names a secret (it may be on screen over
+    SSH, in a screen recording, in a screenshot for a ticket)."""
+    return _SECRET_LINE.sub(r"\1 ********", line)
+
+
 def describe_problems(editor: ConfigEditor) -> str:
     """Each error with its location, the line it is on, and a caret under the column."""
     text_lines = editor.text().splitlines()
@@ -28,9 +40,10 @@ def describe_problems(editor: ConfigEditor) -> str:
         line = issue.location.line if issue.location else None
         if line is not None and 0 < line <= len(text_lines):
             gutter = f"  {line:>4} | "
-            parts.append(gutter + text_lines[line - 1])
+            shown = masked(text_lines[line - 1])
+            parts.append(gutter + shown)
             column = issue.location.column if issue.location else None
-            if column:
+            if column and shown == text_lines[line - 1]:
                 parts.append(" " * (len(gutter) + column - 1) + "^")
         if issue.hint:
             parts.append(f"  fix: {issue.hint}")
