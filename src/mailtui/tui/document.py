@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
+from mailtui.tui.widgets.text import display_path
+
 if TYPE_CHECKING:
     from mailtui.config.editor import ConfigEditor
 
@@ -26,8 +28,6 @@ class DocumentApp(App[int]):
 
     # -- the document ------------------------------------------------------------------
     def _refresh_title(self) -> None:
-        from mailtui.tui.widgets.text import display_path
-
         marker = " [modified]" if self.editor.modified else ""
         broken = " [broken]" if self.editor.broken else ""
         self.sub_title = f"{display_path(self.editor.path)}{marker}{broken}"
@@ -60,7 +60,7 @@ class DocumentApp(App[int]):
             text = exc.describe() if isinstance(exc, ConfigError) else str(exc)
             self.notify(f"Not saved: {text}", severity="error", timeout=10)
             return
-        self.notify(f"Saved {path}")
+        self.notify(f"Saved {display_path(path)}")
         self.document_changed()
         if then is not None:
             then()
@@ -75,7 +75,8 @@ class DocumentApp(App[int]):
                 self.check_document()
             elif choice == "overwrite":
                 bak = self.editor.overwrite()
-                self.notify(f"Saved {self.editor.path}; the other version is in {bak}")
+                self.notify(f"Saved {display_path(self.editor.path)}; the other version is in "
+                            f"{display_path(bak)}")
             else:
                 self.editor.cancel()
                 self.notify("Not saved; your changes are still here (and in the .pending file)")
@@ -87,7 +88,7 @@ class DocumentApp(App[int]):
         def reload(choice: str | None) -> None:
             if choice == "reload":
                 self.editor.reload()
-                self.notify(f"Reloaded {self.editor.path}")
+                self.notify(f"Reloaded {display_path(self.editor.path)}")
                 self.check_document()
                 self.document_changed()
 
@@ -131,7 +132,7 @@ class DocumentApp(App[int]):
         except ConfigError as exc:
             self.notify(f"Theme {name} for this session only: {exc.message}", severity="warning")
             return
-        self.notify(f"Theme {name} saved to {self.editor.path}" if now else
+        self.notify(f"Theme {name} saved to {display_path(self.editor.path)}" if now else
                     f"Theme {name}: saved with your other changes on the next save")
         self.document_changed()
 

@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from mailtui.tui.widgets.text import display_path
+
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
@@ -108,7 +110,7 @@ class BrokenScreen(Screen[None]):
     def action_reload(self) -> None:
         self.editor.reload()
         if self.editor.broken is None:
-            self.app.notify(f"Reloaded {self.editor.path}")
+            self.app.notify(f"Reloaded {display_path(self.editor.path)}")
         self.app.document_changed()  # type: ignore[attr-defined]  (refreshes this screen)
 
     def action_continue(self) -> None:

@@ -9,6 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
+from mailtui.tui.widgets.text import display_path
+
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
@@ -54,7 +56,7 @@ class RawEditorScreen(Screen[bool]):
         except OSError as exc:
             self.query_one("#raw-status", Static).update(f"Not saved: {exc}")
             return
-        self.app.notify(f"Saved {path}")
+        self.app.notify(f"Saved {display_path(path)}")
         self.app.document_changed()  # type: ignore[attr-defined]
         self.dismiss(True)
 

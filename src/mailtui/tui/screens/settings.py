@@ -7,6 +7,7 @@ from mailtui.tui.widgets.summary import (
     connection_line,
     current,
     issue_lines,
+    lint_lines,
     plan_of,
     secret_source,
 )
@@ -18,6 +19,7 @@ class SettingsScreen(MainScreen):
 
     def body_text(self) -> str:
         settings, issues = current(self.editor)
+        plan = plan_of(settings)
         server, smime = settings.server, settings.smime
         table = rows([
             ("Enabled", "yes" if server.enabled else "no (send refuses; tests work)"),
@@ -26,11 +28,12 @@ class SettingsScreen(MainScreen):
             ("Password", secret_source(server.password)),
             ("Test recipient", server.test_recipient or "-"),
             ("S/MIME cert", str(smime.certificate) if smime.certificate else "-"),
-            ("Connection", connection_line(plan_of(settings))),
+            ("Connection", connection_line(plan)),
         ])
-        problems = issue_lines(issues)
+        problems = issue_lines(issues) + lint_lines(settings, plan)
         text = f"Settings (read-only here for now)\n\n{table}\n"
         if problems:
-            text += "\nProblems:\n" + "\n".join(f"  {p}" for p in problems) + "\n"
+            text += ("\nProblems (`mailtui check` has the full report):\n"
+                     + "\n".join(f"  {p}" for p in problems) + "\n")
         return text + (f"\nTo edit: $EDITOR {display_path(self.editor.path)}, then "
                        "`mailtui check`.\nPresets: ctrl+p, then type preset.")

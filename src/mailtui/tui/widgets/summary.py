@@ -56,5 +56,16 @@ def secret_source(ref: SecretRef) -> str:
 
 
 def issue_lines(issues: list[Issue]) -> list[str]:
-    return [f"{i.severity}: {i.location.line if i.location and i.location.line else '-'}: "
-            f"{i.message}" for i in issues]
+    return [f"{i.severity}"
+            + (f" (line {i.location.line})" if i.location and i.location.line else "")
+            + f": {i.message}" for i in issues]
+
+
+def lint_lines(settings: Settings, plan: Plan | str) -> list[str]:
+    """The errors and warnings of the connection lint (as `mailtui check` prints them)."""
+    if isinstance(plan, str):
+        return []
+    from mailtui.javamail.lint import lint
+
+    return [f"{f.severity}: {f}" for f in lint(settings, plan)
+            if f.severity in ("error", "warning")]
