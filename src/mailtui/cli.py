@@ -66,6 +66,19 @@ def _requested_module(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _opens_app(argv: Sequence[str]) -> bool:
+    """No command and no --help in ``argv``: `mailtui [--config PATH]` opens the app."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--config":
+            skip = True
+        elif arg in ("-h", "--help") or not arg.startswith("-"):
+            return False
+    return True
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailtui",
@@ -87,7 +100,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "started for this run (the configuration file is not used)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = _requested_module(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else argv
+    wanted = _requested_module(given)
+    if wanted is None and _opens_app(given):
+        return parser  # no command: the app starts without importing any command module
     for name in dict.fromkeys(COMMANDS.values()):
         if wanted is None or name == wanted:
             importlib.import_module(f"mailtui.commands.{name}").register(sub)
@@ -105,11 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(argv)
         args = parser.parse_args(argv)
         handler = getattr(args, "handler", None)
+        if handler is None and not args.sandbox:
+            # `mailtui [--config PATH]`: the app, on the real terminal streams
+            sys.stdout, sys.stderr = real_out, real_err
+            return _run(_open_app, args)
         if handler is None:
-            if not args.sandbox:
-                # The terminal app does not exist yet: say so instead of doing nothing.
-                parser.print_help()
-                return EXIT_USAGE
             from mailtui.commands import sandbox
 
             handler = sandbox.run_demo
@@ -150,3 +166,16 @@ def _run(handler: Any, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    """``mailtui`` alone opens the terminal app, which needs a terminal on both ends."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("mailtui: the app needs a terminal (stdin and stdout are not both one); "
+              "run a command instead:\n", file=sys.stderr)
+        build_parser(["--help"]).print_help(sys.stderr)  # the full help, every command
+        return EXIT_USAGE
+    from mailtui.config.paths import resolve_config_path
+    from mailtui.tui import run_app
+
+    return run_app(resolve_config_path(args.config))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from mailtui.errors import ConfigError
@@ -36,6 +35,8 @@ def atomic_write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` with mode 0600 so that a crash leaves either the old file or
     the new one, never a mix: temporary file in the same folder, fsync, rename, fsync the
     folder. Any failure is a WriteError naming ``path``; the old file is then untouched."""
+    import tempfile  # here: importing it costs start-up time that reading never needs
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

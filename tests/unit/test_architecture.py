@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def run_guarded(argv: list[str], watch: set[str], tmp_path: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["--version"], ["check"], ["plan", "--json"], ["presets"], ["events"],
+    [[], ["--help"], ["--version"], ["check"], ["plan", "--json"], ["presets"], ["events"],
      ["properties", "export"]],
 )
 def test_headless_commands_never_import_textual(argv: list[str], tmp_path: Path) -> None:
@@ -76,3 +77,25 @@ def test_help_stays_lean(tmp_path: Path) -> None:
     heavy = {"textual", "jinja2", "cryptography", "aiosmtpd", "tomlkit", "email_validator",
              "smtplib", "ssl"}
     assert run_guarded(["--help"], heavy, tmp_path) == set()
+
+
+def test_no_command_without_a_terminal_explains_and_prints_the_help(tmp_path: Path) -> None:
+    # `mailtui` alone opens the app, which needs a terminal: piped, it says so (exit 2)
+    proc = subprocess.run([sys.executable, "-m", "mailtui", "--config",
+                           str(tmp_path / "mailtui.toml")], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert "the app needs a terminal" in proc.stderr
+    assert "usage: mailtui" in proc.stderr
+    assert re.search(r"^\s+send-test\s+\S", proc.stderr, re.M), proc.stderr  # every command
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "mailtui.toml").exists()
+
+
+def test_opening_the_app_imports_no_command_module(tmp_path: Path) -> None:
+    code = ("import sys\nfrom mailtui.cli import build_parser\n"
+            "build_parser(['--config', 'x.toml'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('mailtui.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out.strip() == "[]"

@@ -252,3 +252,27 @@ def test_a_mistyped_password_is_not_echoed(tmp_path: Path, snippet: str) -> None
     assert "must be a string, not a " in text
     for secret in ("12345678", "987654321", "4242424242"):
         assert secret not in text
+
+
+def test_a_duplicate_key_is_a_config_error_with_its_line_for_the_editing_store(
+        tmp_path: Path) -> None:
+    # tomlkit raises KeyAlreadyPresent (not a ParseError): it used to escape as a crash
+    path = tmp_path / "mailtui.toml"
+    path.write_text('[server]\nusername = "a"\nusername = "b"\n')
+    with pytest.raises(ConfigError) as info:
+        ConfigStore.load(path)
+    assert str(info.value.location) == f"{path}:3:15"
+    assert "TOML syntax error: duplicate key" in info.value.message
+
+
+def test_save_overwrite_keeps_the_version_on_disk_as_bak(config: Path) -> None:
+    store = ConfigStore.load(config)
+    store.set_value("server.username", "mine@example.org")
+    config.write_text(EXAMPLE.replace("fr", "en"))
+    with pytest.raises(ConcurrentEditError):
+        store.save()
+    store.save(overwrite=True)
+    assert config.with_name("mailtui.toml.bak").read_text() == EXAMPLE.replace("fr", "en")
+    assert 'username = "mine@example.org"' in config.read_text()
+    store.set_value("server.username", "again@example.org")
+    store.save()  # in step with the disk again

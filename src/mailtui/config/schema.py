@@ -199,9 +199,13 @@ FIELDS_LIST: tuple[Field, ...] = (
     Field("templates.directory", "path", "your template overrides", validator=_path),
     Field("templates.context", "table", "variables every template sees", default={},
           validator=_table_of_strings),
+    Field("ui.theme", "string", "the app's theme (built-in or from themes/ in the config "
+          "folder); the palette's theme: commands save it here"),
 )
 FIELDS: dict[str, Field] = {f.key: f for f in FIELDS_LIST}
 TABLES: tuple[str, ...] = tuple(dict.fromkeys(f.table for f in FIELDS_LIST))
+# Tables whose keys are free-form, checked by their user: [keymap] (binding id → keys, the app)
+FREE_TABLES: tuple[str, ...] = ("keymap",)
 
 
 def table_keys(table: str) -> tuple[str, ...]:

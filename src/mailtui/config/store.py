@@ -61,10 +61,14 @@ class ConfigStore:
     # -- loading -----------------------------------------------------------------------
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> ConfigStore:
+        return cls.from_bytes(path, _read(path, must_exist=must_exist))
+
+    @classmethod
+    def from_bytes(cls, path: Path, data: bytes | None) -> ConfigStore:
+        """The store of ``path`` as it was when ``data`` was read from it (None: no file)."""
         import tomlkit
         from tomlkit.exceptions import ParseError, TOMLKitError
 
-        data = _read(path, must_exist=must_exist)
         if data is None:
             document = tomlkit.document()
             document.add(tomlkit.comment("mailtui configuration: see `mailtui --help`"))
@@ -90,6 +94,11 @@ class ConfigStore:
     @property
     def exists(self) -> bool:
         return self._fingerprint is not None
+
+    @property
+    def fingerprint(self) -> bytes | None:
+        """sha256 of the bytes last read or written; None: there was no file."""
+        return self._fingerprint
 
     def text(self) -> str:
         return self.document.as_string()
@@ -201,12 +210,14 @@ class ConfigStore:
         return changes
 
     # -- saving ------------------------------------------------------------------------
-    def save(self) -> None:
+    def save(self, *, overwrite: bool = False) -> None:
         """Write atomically (temp file, fsync, replace), mode 0600, previous version kept as
-        ``<name>.bak``. Refuses when the file changed on disk since it was loaded. Keeps the
-        file's line endings (CRLF when most of its lines had them) and its byte order mark."""
+        ``<name>.bak``. Refuses when the file changed on disk since it was loaded, unless
+        ``overwrite``: then the version on disk is the one kept as ``.bak``. Keeps the file's
+        line endings (CRLF when most of its lines had them) and its byte order mark."""
         text = self.encoded()
-        self._refuse_if_changed(text)
+        if not overwrite:
+            self._refuse_if_changed(text)
         target = self._target()
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -218,7 +229,7 @@ class ConfigStore:
                               hint="choose another path with --config") from None
         except OSError as exc:
             raise WriteError(target, exc, step=f"creating the folder {target.parent}") from None
-        if self.exists and target.exists():
+        if (self.exists or overwrite) and target.exists():
             backup = target.with_name(target.name + ".bak")
             try:
                 atomic_write_private(backup, target.read_bytes())
@@ -301,6 +312,22 @@ def _parse_strict(path: Path, text: str) -> dict[str, Any]:
                           location=Location(str(path), line, column), hint=hint) from None
 
 
+def read_config(path: Path, *, must_exist: bool) -> bytes | None:
+    """The file's bytes (None when absent and not required); ConfigError when unreadable."""
+    return _read(path, must_exist=must_exist)
+
+
+def decode_config(path: Path, data: bytes) -> str:
+    """The text of the file's bytes (UTF-8, BOM dropped); ConfigError with the line if not."""
+    return _decode(path, data)
+
+
+def check_document(document: Mapping[str, Any], text: str, path: Path, *,
+                   on_disk: bool) -> tuple[Settings | None, list[Diagnostic]]:
+    """Validate a parsed document (tomlkit or tomllib): the settings and every issue."""
+    return _validate(document, text, path, on_disk=on_disk)
+
+
 def _validate(document: Mapping[str, Any], text: str, path: Path, *,
               on_disk: bool) -> tuple[Settings | None, list[Diagnostic]]:
     issues: list[Diagnostic] = []
@@ -309,6 +336,17 @@ def _validate(document: Mapping[str, Any], text: str, path: Path, *,
         issues.extend(permission_issues(path, document))
     has_error = any(i.severity == "error" for i in issues)
     return (None if has_error else settings), issues
+
+
+def syntax_error(path: Path, text: str) -> ConfigError:
+    """The ConfigError for text that is not valid TOML, positioned by tomllib (the same
+    message every command gives, a duplicate key naming the line of its first definition)."""
+    try:
+        _parse_strict(path, text)
+    except ConfigError as exc:
+        return exc
+    return ConfigError("TOML syntax error: not valid TOML", location=Location(str(path)),
+                       hint="fix the file; it was not changed")
 
 
 def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:

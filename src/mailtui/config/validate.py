@@ -17,6 +17,7 @@ from mailtui.config.model import (
 )
 from mailtui.config.schema import (
     FIELDS,
+    FREE_TABLES,
     TABLES,
     FieldContext,
     FieldProblem,
@@ -76,7 +77,7 @@ class _Loader:
         self.loc, self.path, self.issues = loc, path, issues
         self.context = FieldContext(path=path)
         for name in document:
-            if name not in TABLES:
+            if name not in TABLES and name not in FREE_TABLES:
                 _unknown(issues, loc, name)
         self.docs = {table: _table(document, table, self.err) for table in TABLES}
         for table, doc in self.docs.items():

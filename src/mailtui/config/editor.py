@@ -1,0 +1,313 @@
+"""A configuration file being edited: the UI-agnostic document model the terminal app drives.
+
+It holds the loaded ConfigStore (or, when the file is broken, the error and the raw text),
+tracks "modified", applies presets (the diff can be shown first) and saves through the store:
+atomic, mode 0600, comments kept, never over a file that changed on disk. When it did change,
+``save`` raises SaveConflict and the caller picks one of three operations: ``reload`` (drop
+mine), ``overwrite`` (keep mine, theirs saved as ``.bak``) or ``cancel`` (change nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailtui.config.store import ConcurrentEditError, ConfigStore, PropertyChange
+from mailtui.errors import ConfigError, Location
+
+if TYPE_CHECKING:
+    from mailtui.config.model import Settings
+    from mailtui.diagnostics import Diagnostic as Issue
+    from mailtui.javamail.presets import Preset
+
+
+class SaveConflict(ConcurrentEditError):
+    """The file changed on disk since it was loaded: reload, overwrite or cancel."""
+
+    def __init__(self, error: ConcurrentEditError, pending: Path) -> None:
+        super().__init__(error.message, hint=error.hint, location=error.location)
+        self.pending = pending  # where the store put our version, so it is never lost
+
+
+@dataclass(frozen=True)
+class BrokenFile:
+    """A file that could not be loaded: the error (with its location) and the raw text."""
+
+    error: ConfigError
+    text: str | None  # None when the file cannot be read as text at all
+
+    @property
+    def line_text(self) -> str | None:
+        """The offending line, when the error has a line and the text is known."""
+        location = self.error.location
+        if self.text is None or location is None or location.line is None:
+            return None
+        lines = self.text.splitlines()
+        return lines[location.line - 1] if 0 < location.line <= len(lines) else None
+
+
+def diff_properties(old: Mapping[str, str], new: Mapping[str, str]) -> list[PropertyChange]:
+    """What making ``old`` equal ``new`` changes, in the order ConfigStore.set_properties
+    reports it (removals, then updates and additions)."""
+    changes = [PropertyChange(k, v, None) for k, v in old.items() if k not in new]
+    for key, value in new.items():
+        if key not in old:
+            changes.append(PropertyChange(key, None, value))
+        elif old[key] != value:
+            changes.append(PropertyChange(key, old[key], value))
+    return changes
+
+
+class ConfigEditor:
+    """One configuration file open for editing.
+
+    Opening reads and validates the file with the standard library's tomllib (fast); the
+    tomlkit document that edits without losing a byte is built on the first edit, from the
+    bytes read at opening (so a change on disk in between is still detected at save)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.broken: BrokenFile | None = None
+        self.modified = False
+        self._store: ConfigStore | None = None
+        self._data: dict[str, Any] = {}
+        self._bytes: bytes | None = None
+        self._text = ""
+        self._checked: tuple[Settings | None, list[Issue]] | None = None
+        self._load()
+
+    # -- loading -----------------------------------------------------------------------
+    def _load(self) -> None:
+        import tomllib
+
+        from mailtui.config.store import decode_config, read_config, syntax_error
+
+        self.modified = False
+        self._checked = None
+        self._store = None
+        self.broken = None
+        self._data, self._bytes, self._text = {}, None, ""
+        try:
+            self._bytes = read_config(self.path, must_exist=False)
+            if self._bytes is not None:
+                self._text = decode_config(self.path, self._bytes)
+                try:
+                    self._data = tomllib.loads(self._text)
+                except tomllib.TOMLDecodeError:
+                    raise syntax_error(self.path, self._text) from None
+        except ConfigError as exc:
+            self.broken = BrokenFile(exc, _read_text(self.path))
+
+    @property
+    def store(self) -> ConfigStore | None:
+        """The editable document (None for a broken file), built on first use."""
+        if self._store is None and self.broken is None:
+            try:
+                self._store = ConfigStore.from_bytes(self.path, self._bytes)
+            except ConfigError as exc:  # what tomllib accepted and tomlkit does not
+                self.broken = BrokenFile(exc, self._text)
+                self._checked = None
+        return self._store
+
+    @property
+    def exists(self) -> bool:
+        """Whether the file existed when it was (re)loaded."""
+        if self._store is not None:
+            return self._store.exists
+        return self.broken is not None or self._bytes is not None
+
+    def _editable(self) -> ConfigStore:
+        store = self.store
+        if store is None:
+            assert self.broken is not None
+            raise ConfigError(f"{self.broken.error}; fix the file first (nothing was changed)",
+                              location=None, hint="edit it raw, or fix it elsewhere and reload")
+        return store
+
+    def issues(self) -> list[Issue]:
+        """The validation problems of the current document (errors, warnings), each with its
+        location; for a broken file, its error."""
+        return self.check()[1]
+
+    def check(self) -> tuple[Settings | None, list[Issue]]:
+        """The settings the document holds now (None while an error prevents them) and
+        every issue."""
+        if self.broken is not None:
+            from mailtui.diagnostics import Diagnostic as Issue
+
+            error = self.broken.error
+            return None, [Issue("error", error.location, error.message, error.hint)]
+        if self._checked is None:  # validated once per change (screens ask often)
+            from mailtui.config.store import check_document
+
+            if self._store is not None:
+                self._checked = self._store.check()
+            else:
+                self._checked = check_document(self._data, self._text, self.path,
+                                               on_disk=self._bytes is not None)
+        return self._checked
+
+    def text(self) -> str:
+        """The document as it would be saved (the raw text for a broken file)."""
+        if self.broken is not None:
+            return self.broken.text or ""
+        return self._store.text() if self._store is not None else self._text
+
+    # -- reading -----------------------------------------------------------------------
+    def get(self, dotted_key: str) -> Any:
+        """The plain value of ``server.username`` etc., None when absent (or broken)."""
+        if self.broken is not None:
+            return None
+        node: Any = self._store.document if self._store is not None else self._data
+        for part in dotted_key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None
+            node = node[part]
+        return node.unwrap() if hasattr(node, "unwrap") else node
+
+    def table(self, dotted_key: str) -> dict[str, Any]:
+        """A table as a plain dict ({} when absent or not a table)."""
+        value = self.get(dotted_key)
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def locate(self, table: str, key: str | None = None) -> Location:
+        """Where ``table.key`` is in the file (line when found)."""
+        from mailtui.config.validate import KeyLocator
+
+        return KeyLocator(self.text(), self.path)(table, key)
+
+    def properties(self) -> dict[str, str]:
+        if self.broken is not None:
+            return {}
+        if self._store is not None:
+            return self._store.properties()
+        table = self.table("server.properties")
+        return {str(k): ("true" if v else "false") if isinstance(v, bool) else str(v)
+                for k, v in table.items()}
+
+    # -- editing -----------------------------------------------------------------------
+    def set_value(self, dotted_key: str, value: Any) -> bool:
+        """Set one key (None removes it); True when that changed the document."""
+        store = self._editable()
+        if self.get(dotted_key) == value:
+            return False
+        store.set_value(dotted_key, value)
+        self.modified = True
+        self._checked = None
+        return True
+
+    def preset_diff(self, preset: Preset, params: Mapping[str, str] | None = None
+                    ) -> list[PropertyChange]:
+        """What applying ``preset`` would change, without changing anything. ConfigError for
+        a bad parameter."""
+        from mailtui.javamail.presets import apply_preset
+
+        current = self.properties()
+        return diff_properties(current, apply_preset(current, preset.render(params)))
+
+    def apply_preset(self, preset: Preset, params: Mapping[str, str] | None = None
+                     ) -> list[PropertyChange]:
+        """Replace the connection properties with the preset's (every other key kept)."""
+        from mailtui.javamail.presets import apply_preset
+
+        store = self._editable()
+        changes = store.set_properties(apply_preset(store.properties(), preset.render(params)))
+        if changes:
+            self.modified = True
+            self._checked = None
+        return changes
+
+    # -- saving ------------------------------------------------------------------------
+    def save(self) -> Path:
+        """Write the document through the store; returns the path written.
+
+        SaveConflict when the file changed on disk since it was loaded (our version is then
+        also in ``SaveConflict.pending``); ConfigError for a broken file (never overwritten)."""
+        store = self._editable()
+        try:
+            store.save()
+        except ConcurrentEditError as exc:
+            target = store.path.resolve() if store.path.is_symlink() else store.path
+            raise SaveConflict(exc, target.with_name(target.name + ".pending")) from None
+        self.modified = False
+        self._checked = None  # the file exists now: its permissions are checked too
+        return store.path
+
+    def reload(self) -> None:
+        """Drop every unsaved change and read the file again (it may now be broken)."""
+        self._load()
+
+    def overwrite(self) -> Path:
+        """Save mine over a file that changed on disk; the version on disk goes to ``.bak``."""
+        store = self._editable()
+        store.save(overwrite=True)
+        self._checked = None
+        target = store.path.resolve() if store.path.is_symlink() else store.path
+        target.with_name(target.name + ".pending").unlink(missing_ok=True)  # mine is saved
+        self.modified = False
+        return target.with_name(target.name + ".bak")
+
+    def cancel(self) -> None:
+        """Leave both versions as they are: mine stays unsaved here, theirs on disk."""
+
+    def save_preference(self, dotted_key: str, value: Any) -> bool:
+        """Set a preference such as ``ui.theme`` and write it at once when nothing else is
+        pending (re-reading the file first if it changed on disk, since nothing is lost then).
+        Returns True when written now, False when it waits for the next save."""
+        if not self.modified and self.exists:
+            if self.broken is None and self._changed_on_disk():
+                self.reload()
+            if self.set_value(dotted_key, value):
+                self.save()
+            return True
+        self.set_value(dotted_key, value)
+        return False
+
+    def _changed_on_disk(self) -> bool:
+        import hashlib
+
+        try:
+            current: bytes | None = self.path.read_bytes()
+        except FileNotFoundError:
+            current = None
+        except OSError:
+            return True
+        if self._store is not None:
+            known = self._store.fingerprint
+        else:
+            known = hashlib.sha256(self._bytes).digest() if self._bytes is not None else None
+        return (hashlib.sha256(current).digest() if current is not None else None) != known
+
+    def save_raw(self, text: str) -> Path:
+        """Write hand-edited text (the fix of a broken file) if it is valid TOML now; the
+        file is then loaded again. ConfigError with the line otherwise (nothing written)."""
+        import tomllib
+
+        from mailtui.config.store import syntax_error
+        from mailtui.files import atomic_write_private
+
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            raise syntax_error(self.path, text) from None
+        if self.broken is not None:
+            changed = _read_text(self.path) != self.broken.text
+        else:
+            changed = self._changed_on_disk()
+        if changed:
+            raise ConfigError(f"{self.path} changed on disk since mailtui read it; not written",
+                              hint="reload to see the new version, then edit again")
+        target = self.path.resolve() if self.path.is_symlink() else self.path
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write_private(target, text.encode("utf-8"))
+        self._load()
+        return target
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
+    except OSError:
+        return None

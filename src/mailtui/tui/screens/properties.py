@@ -1,0 +1,25 @@
+"""Server properties: read-only for now (the editor with diagnostics lands next)."""
+
+from __future__ import annotations
+
+from mailtui.tui.screens.base import MainScreen
+from mailtui.tui.widgets.summary import connection_line, current, plan_of
+
+
+class PropertiesScreen(MainScreen):
+    MODE = "properties"
+
+    def body_text(self) -> str:
+        from mailtui.commands.plan import describe
+        from mailtui.javamail.catalog import is_secret_key
+
+        settings, _ = current(self.editor)
+        props = self.editor.properties()
+        lines = [f"  {k} = {'********' if is_secret_key(k) and v else v}"
+                 for k, v in props.items()] or ["  (none: apply a preset with ctrl+p)"]
+        plan = plan_of(settings)
+        detail = describe(plan) if not isinstance(plan, str) else [plan]
+        return (
+            "Server properties (read-only here for now)\n\n" + "\n".join(lines)
+            + f"\n\nConnection: {connection_line(plan)}\n\n" + "\n".join(detail)
+        )
