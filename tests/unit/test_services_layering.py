@@ -112,3 +112,13 @@ def test_domain_packages_do_not_import_the_layers_above(package: str) -> None:
     for path in sorted((SRC / package).rglob("*.py")):
         bad = {n for n in imported(path) if n.split(".")[:2] in above}
         assert bad == set(), f"{path.relative_to(SRC)} imports {sorted(bad)}"
+
+
+def test_the_app_imports_no_headless_front_end() -> None:
+    """tui/ presents the services: it never borrows from commands/, cli or api."""
+    files = sorted((SRC / "tui").rglob("*.py"))
+    assert len(files) >= 5
+    for path in files:
+        bad = {n for n in imported(path) if n.split(".")[:2] in (
+            ["mailtui", "commands"], ["mailtui", "cli"], ["mailtui", "api"])}
+        assert bad == set(), f"{path.relative_to(SRC)} imports {sorted(bad)}"

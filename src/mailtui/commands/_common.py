@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 from mailtui.config.model import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
     from mailtui.config.overrides import Overrides
-    from mailtui.config.store import ConfigStore, PropertyChange
+    from mailtui.config.store import ConfigStore
 
 
 def load_settings_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
@@ -91,23 +90,6 @@ def load_store_from_args(args: argparse.Namespace, *, must_exist: bool = True) -
     from mailtui.services.config import open_store
 
     return open_store(getattr(args, "config", None), must_exist=must_exist)
-
-
-def format_changes(changes: Iterable[PropertyChange]) -> list[str]:
-    """``+ key = value`` / ``- key = value`` / ``~ key: old -> new``; secrets masked."""
-    from mailtui.javamail.catalog import is_secret_key
-
-    lines = []
-    for change in changes:
-        def shown(value: str | None, key: str = change.key) -> str:
-            return "********" if value and is_secret_key(key) else f"{value}"
-        if change.old is None:
-            lines.append(f"  + {change.key} = {shown(change.new)}")
-        elif change.new is None:
-            lines.append(f"  - {change.key} = {shown(change.old)}")
-        else:
-            lines.append(f"  ~ {change.key}: {shown(change.old)} -> {shown(change.new)}")
-    return lines
 
 
 def send_test_and_print(settings: Settings, *, to: str | None = None, event: str | None = None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mailtui.commands._common import format_changes, print_json
+from mailtui.commands._common import print_json
+from mailtui.services.presets import format_changes
 
 
 def register(sub: argparse._SubParsersAction) -> None:

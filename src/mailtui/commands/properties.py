@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mailtui.commands._common import format_changes, load_settings_from_args
+from mailtui.commands._common import load_settings_from_args
+from mailtui.services.presets import format_changes
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -19,7 +19,7 @@ from mailtui.errors import ConfigError, Location
 
 if TYPE_CHECKING:
     from mailtui.config.model import Settings
-    from mailtui.diagnostics import Diagnostic as Issue
+    from mailtui.diagnostics import Diagnostic
     from mailtui.javamail.presets import Preset
 
 
@@ -75,7 +75,7 @@ class ConfigEditor:
         self._data: dict[str, Any] = {}
         self._bytes: bytes | None = None
         self._text = ""
-        self._checked: tuple[Settings | None, list[Issue]] | None = None
+        self._checked: tuple[Settings | None, list[Diagnostic]] | None = None
         self._load()
 
     # -- loading -----------------------------------------------------------------------
@@ -126,19 +126,19 @@ class ConfigEditor:
                               location=None, hint="edit it raw, or fix it elsewhere and reload")
         return store
 
-    def issues(self) -> list[Issue]:
+    def issues(self) -> list[Diagnostic]:
         """The validation problems of the current document (errors, warnings), each with its
         location; for a broken file, its error."""
         return self.check()[1]
 
-    def check(self) -> tuple[Settings | None, list[Issue]]:
+    def check(self) -> tuple[Settings | None, list[Diagnostic]]:
         """The settings the document holds now (None while an error prevents them) and
         every issue."""
         if self.broken is not None:
-            from mailtui.diagnostics import Diagnostic as Issue
+            from mailtui.diagnostics import located
 
             error = self.broken.error
-            return None, [Issue("error", error.location, error.message, error.hint)]
+            return None, [located(error.location, "error", error.message, fix=error.hint)]
         if self._checked is None:  # validated once per change (screens ask often)
             from mailtui.config.store import check_document
 

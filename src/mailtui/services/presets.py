@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -89,3 +89,21 @@ def apply_preset_to_file(preset_id: str, params: Mapping[str, str] | None = None
     application = prepare_preset(preset_id, params, config=config)
     application.save()
     return application
+
+
+def format_changes(changes: Iterable[PropertyChange]) -> list[str]:
+    """The diff as text lines every front end shows: ``+ key = value`` / ``- key = value`` /
+    ``~ key: old -> new``; secret values masked."""
+    from mailtui.javamail.catalog import is_secret_key
+
+    lines = []
+    for change in changes:
+        def shown(value: str | None, key: str = change.key) -> str:
+            return "********" if value and is_secret_key(key) else f"{value}"
+        if change.old is None:
+            lines.append(f"  + {change.key} = {shown(change.new)}")
+        elif change.new is None:
+            lines.append(f"  - {change.key} = {shown(change.old)}")
+        else:
+            lines.append(f"  ~ {change.key}: {shown(change.old)} -> {shown(change.new)}")
+    return lines

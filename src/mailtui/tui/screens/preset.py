@@ -50,8 +50,8 @@ class PresetScreen(ModalScreen[dict[str, str] | None]):
         return {i.id.removeprefix("param-"): i.value.strip() for i in self.query(Input) if i.id}
 
     def show_diff(self) -> bool:
-        from mailtui.commands._common import format_changes
         from mailtui.errors import ConfigError
+        from mailtui.services.presets import format_changes
         from mailtui.tui.app import MailtuiApp
 
         app = self.app

@@ -9,11 +9,11 @@ from mailtui.tui.widgets.text import SECURITY_SHORT
 if TYPE_CHECKING:
     from mailtui.config.editor import ConfigEditor
     from mailtui.config.model import SecretRef, Settings
-    from mailtui.diagnostics import Diagnostic as Issue
+    from mailtui.diagnostics import Diagnostic
     from mailtui.javamail.plan import Plan
 
 
-def current(editor: ConfigEditor) -> tuple[Settings, list[Issue]]:
+def current(editor: ConfigEditor) -> tuple[Settings, list[Diagnostic]]:
     """The settings of the document; with errors, at least its properties."""
     from mailtui.config.model import ServerSettings, Settings
 
@@ -55,7 +55,7 @@ def secret_source(ref: SecretRef) -> str:
     return "(none)"
 
 
-def issue_lines(issues: list[Issue]) -> list[str]:
+def issue_lines(issues: list[Diagnostic]) -> list[str]:
     return [f"{i.severity}"
             + (f" (line {i.location.line})" if i.location and i.location.line else "")
             + f": {i.message}" for i in issues]
