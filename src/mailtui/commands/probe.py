@@ -61,7 +61,7 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
             save_cert: str | None = None) -> int:
     from mailtui.errors import ConfigError
     from mailtui.smtp.probe import run_probe
-    from mailtui.smtp.render import LiveTranscript, result_lines
+    from mailtui.smtp.render import LiveTranscript, reply_text, result_lines
 
     if plan is None:
         from mailtui.javamail.resolve import resolve_plan
@@ -110,6 +110,13 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
         lines += ["", f"certificate presented: {cert.subject}; issuer {cert.issuer}",
                   f"certificate names: {cert.names_text()}",
                   f"certificate SHA-256: {cert.sha256}"]
+    check = result.recipient
+    if check is not None and check.mail_reply_code is not None:
+        lines += ["", "MAIL FROM: " + reply_text(check.mail_reply_code, check.mail_enhanced_code,
+                                                 check.mail_reply)]
+        if check.reply_code is not None:
+            lines.append("RCPT TO:   " + reply_text(check.reply_code, check.enhanced_code,
+                                                    check.reply))
     if result.assessment:
         lines += ["", "with the current properties:"]
         lines += [f"  - {note}" for note in result.assessment]

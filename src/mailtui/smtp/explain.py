@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mailtui.javamail.plan import Plan
+from mailtui.smtp.render import reply_text
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
@@ -384,7 +385,7 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
 def _reply(failure: Failure) -> str:
     if failure.reply_code is None:
         return failure.reply or failure.detail or "no reply"
-    return f"{failure.reply_code} {failure.reply or ''}".strip()
+    return reply_text(failure.reply_code, failure.enhanced_code, failure.reply)
 
 
 def find_rule(failure: Failure, plan: Plan) -> Rule:
