@@ -91,6 +91,9 @@ class Session:
         self.tls: tlsmod.TlsInfo | None = None
         self.mechanism: str | None = None
         self._first_tls_reply = False  # handshake done, the server has not answered over TLS
+        # (host, port) -> speaks TLS: shared by the sessions of one run (a Deliverer's retries)
+        # so that the check after a silent greeting is made once, not on every retry
+        self.sniff_memo: dict[tuple[str, int], bool] | None = None
 
     def __enter__(self) -> Session:
         return self
@@ -131,6 +134,22 @@ class Session:
         return self._fail(stage, kind, code=code if code != -1 else None, raw=raw,
                           recoverable=recoverable and code != 421, **facts)
 
+    def _speaks_tls(self) -> bool:
+        """After a silent greeting: does the port complete a TLS handshake? A WaitNotice while
+        it checks (up to DIAGNOSTIC_TIMEOUT s); asked once per ``sniff_memo`` (one run)."""
+        assert self.plan.host is not None
+        key = (self.plan.host, self.plan.port)
+        if self.sniff_memo is not None and key in self.sniff_memo:
+            return self.sniff_memo[key]
+        timeout = min(self.plan.timeouts.connect, DIAGNOSTIC_TIMEOUT)
+        with self.transcript.waiting(
+                Stage.GREETING, "a TLS handshake", timeout,
+                doing=f"checking whether port {self.plan.port} speaks TLS"):
+            found = tlsmod.sniff_tls(self.plan, timeout)
+        if self.sniff_memo is not None:
+            self.sniff_memo[key] = found
+        return found
+
     def _timeout_for(self, stage: Stage) -> float:
         t = self.plan.timeouts
         if stage in (Stage.DNS, Stage.CONNECT, Stage.TLS):
@@ -158,9 +177,7 @@ class Session:
             facts: dict[str, Any] = {"timeout": seconds}
             if during == Stage.GREETING and self.plan.security != "implicit-tls":
                 # Silence after connecting: is it an implicit-TLS port?
-                assert self.plan.host is not None
-                if tlsmod.sniff_tls(self.plan, min(self.plan.timeouts.connect,
-                                                   DIAGNOSTIC_TIMEOUT)):
+                if self._speaks_tls():
                     facts["speaks_tls"] = True
                     self.info(f"port {self.plan.port} completes a TLS handshake: it is an "
                               "implicit-TLS port")
