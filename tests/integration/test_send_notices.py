@@ -144,9 +144,8 @@ def test_the_tls_check_after_a_silent_greeting_is_announced_once_per_run(certs: 
     with server(certs, faults=Faults(stall_at="greeting", stall_seconds=30)) as srv:
         plan = make_plan(srv, certs)  # read timeout 1 s, connect 2 s
         with Deliverer(plan, PASSWORD, retries=2, retry_delay=0.1, sleep=sleeps.append,
-                       on_wait=notices.append) as deliverer:
-            with pytest.raises(DeliveryAborted):
-                deliverer.deliver(_outgoing())
+                       on_wait=notices.append) as deliverer, pytest.raises(DeliveryAborted):
+            deliverer.deliver(_outgoing())
     assert deliverer.connections == 3 and len(sleeps) == 2  # a stall is retried
     greeting_waits = [n for n in notices if n.what == "the greeting" and not n.done]
     assert len(greeting_waits) == 3
@@ -162,8 +161,7 @@ def test_a_port_found_speaking_tls_is_not_retried(certs: Certs) -> None:
     with server(certs, "implicit") as srv:
         plan = make_plan(srv, certs, security="starttls-required")
         with Deliverer(plan, PASSWORD, retries=2, retry_delay=0.1,
-                       sleep=sleeps.append) as deliverer:
-            with pytest.raises(DeliveryAborted) as info:
-                deliverer.deliver(_outgoing())
+                       sleep=sleeps.append) as deliverer, pytest.raises(DeliveryAborted) as info:
+            deliverer.deliver(_outgoing())
     assert info.value.failure.facts.get("speaks_tls") is True
     assert sleeps == [] and deliverer.connections == 1

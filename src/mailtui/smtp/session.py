@@ -175,12 +175,12 @@ class Session:
             self.info(f"no progress within {seconds:g} s: giving up")
             self._drop()
             facts: dict[str, Any] = {"timeout": seconds}
-            if during == Stage.GREETING and self.plan.security != "implicit-tls":
-                # Silence after connecting: is it an implicit-TLS port?
-                if self._speaks_tls():
-                    facts["speaks_tls"] = True
-                    self.info(f"port {self.plan.port} completes a TLS handshake: it is an "
-                              "implicit-TLS port")
+            # Silence after connecting: is it an implicit-TLS port?
+            if (during == Stage.GREETING and self.plan.security != "implicit-tls"
+                    and self._speaks_tls()):
+                facts["speaks_tls"] = True
+                self.info(f"port {self.plan.port} completes a TLS handshake: it is an "
+                          "implicit-TLS port")
             raise SessionError(Failure(Stage.TIMEOUT, during, "timeout",
                                        detail=f"no progress within {seconds:g} s",
                                        facts=facts)) from None
