@@ -131,14 +131,16 @@ def warn_internal(addresses: dict[str, str]) -> None:
                   file=sys.stderr, flush=True)
 
 
-def require_usable_ca_file(plan: Any) -> None:
-    """Stop before connecting when ``mailtui.ssl.cafile`` cannot be used (ConfigError, exit 3,
-    naming the file): the send would only fail at the TLS stage."""
-    if plan.ca_file and plan.uses_tls:
-        from mailtui.errors import ConfigError
-        from mailtui.smtp.tls import check_ca_file
+def require_usable_tls(settings: Settings, plan: Any) -> None:
+    """The pre-flight check of every command that connects (send-test, probe, send, sendmail):
+    stop before connecting when a TLS file (``mailtui.ssl.cafile``, ``certfile``, ``keyfile``)
+    cannot be used — ConfigError, exit 3, naming the one key at fault. (A malformed
+    ``mailtui.ssl.fingerprint`` already stops ``resolve_plan``.)"""
+    from mailtui.javamail.lint import tls_files
+    from mailtui.javamail.resolve import View, protocol_of
 
-        problem = check_ca_file(plan.ca_file)
-        if problem:
-            raise ConfigError(problem, hint="fix the path (a relative path starts from the "
-                              "configuration file's folder) or remove the key")
+    props = settings.server.properties
+    for finding in tls_files(settings, plan, View(props, protocol_of(props))):
+        from mailtui.errors import ConfigError
+
+        raise ConfigError(str(finding), hint=finding.fix)

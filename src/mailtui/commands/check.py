@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n  mailtui check\n  mailtui --config /etc/app/mailtui.toml check",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print only the errors (the summary line goes to stderr)")
     add_override_arguments(p)
     p.set_defaults(handler=run)
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         subject += " with the command-line overrides"
         settings = _with_overrides(settings, overrides, issues)
     if settings is not None:
-        plan = resolve_plan(settings, with_lint=False)
+        plan = resolve_plan(settings, lenient=True)  # lint reports what would stop a send
         from_flags = overrides.property_keys()
         for finding in lint(settings, plan):
             key = finding.key or ""

@@ -55,6 +55,9 @@ def describe(plan: Any) -> list[str]:
     elif plan.tls_fingerprints:
         cert = (f"pinned (SHA-256 {', '.join(plan.tls_fingerprints)}); chain and host name "
                 "not checked")
+    elif plan.verify_certificate and plan.ca_file and _ca_file_unusable(plan.ca_file):
+        cert = (f"cannot be verified: mailtui.ssl.cafile {plan.ca_file} cannot be used (see "
+                "Errors)")
     elif plan.verify_certificate:
         cert = "verified (system store" + (f" + {plan.ca_file}" if plan.ca_file else "") + ")"
         cert += "; host name checked" if plan.check_server_identity else "; host name NOT checked"
@@ -87,7 +90,15 @@ def describe(plan: Any) -> list[str]:
     rows.append(("SMTPUTF8", "allowed (mail.mime.allowutf8)" if plan.allow_utf8 else
                  "only when an address needs it"))
     lines = [f"{name:<14}{value}" for name, value in rows]
-    for title, notes in (("Errors:", plan.errors), ("Warnings:", plan.warnings)):
+    warnings = [w for w in plan.warnings if w not in plan.info]  # info notes: under Info:
+    for title, notes in (("Errors:", plan.errors), ("Warnings:", warnings),
+                         ("Info:", plan.info)):
         if notes:
             lines += ["", title, *(f"  - {note}" for note in notes)]
     return lines
+
+
+def _ca_file_unusable(path: str) -> bool:
+    from mailtui.smtp.tls import check_ca_file
+
+    return check_ca_file(path) is not None

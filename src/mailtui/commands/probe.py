@@ -10,7 +10,7 @@ from mailtui.commands._common import (
     add_override_arguments,
     load_settings_from_args,
     print_json,
-    require_usable_ca_file,
+    require_usable_tls,
 )
 
 EPILOG = """\
@@ -70,7 +70,7 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
     if not plan.host:
         raise ConfigError("no SMTP server: mail.smtp.host is not set",
                           hint="apply a preset (`mailtui presets`) or set mail.smtp.host")
-    require_usable_ca_file(plan)
+    require_usable_tls(settings, plan)
     if save_cert is not None:
         _check_writable(save_cert)  # before connecting, not after
     sender = password = None

@@ -10,6 +10,7 @@ from mailtui.commands._common import (
     add_override_arguments,
     load_settings_from_args,
     print_json,
+    require_usable_tls,
 )
 
 EPILOG = """\
@@ -75,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     _refuse_misplaced_flags(args)
     settings = load_settings_from_args(args)
     require_enabled(settings)  # before reading any context or batch file
+    from mailtui.javamail.resolve import resolve_plan
+
+    require_usable_tls(settings, resolve_plan(settings))  # before any connection
     if args.batch:
         return _batch(args, settings)
     if not args.to:

@@ -10,7 +10,7 @@ from mailtui.commands._common import (
     add_override_arguments,
     load_settings_from_args,
     print_json,
-    require_usable_ca_file,
+    require_usable_tls,
     warn_internal,
 )
 
@@ -92,7 +92,7 @@ def execute(
         where = "--to" if to else "server.test_recipient"
         raise ConfigError(f"{where}: {recipient!r} is not an email address: {exc}") from None
     warn_internal({"recipient": recipient, "sender": sender})
-    require_usable_ca_file(plan)
+    require_usable_tls(settings, plan)
     password = password_for(settings, plan)
 
     protection = None

@@ -141,7 +141,7 @@ def _say(text: str) -> None:
 def _run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from mailtui.commands._common import load_settings_from_args
+    from mailtui.commands._common import load_settings_from_args, require_usable_tls
     from mailtui.javamail.resolve import password_for, resolve_plan
     from mailtui.mail import rawmessage as raw
     from mailtui.outbox.deliver import require_enabled
@@ -152,6 +152,7 @@ def _run(args: argparse.Namespace) -> int:
     plan = resolve_plan(settings)
     if not plan.host:
         raise _Exit(EX_CONFIG, "no SMTP server: mail.smtp.host is not set")
+    require_usable_tls(settings, plan)  # exit 78 (EX_CONFIG) before connecting
     if args.dsn_notify or args.dsn_ret:
         plan = dataclasses.replace(plan, dsn_notify=args.dsn_notify.upper() if args.dsn_notify
                                    else plan.dsn_notify,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mailtui.config.model import Settings
+from mailtui.javamail.catalog import PropertySpec
 from mailtui.javamail.plan import Plan
 from mailtui.javamail.resolve import (
     SSL_SOCKET_FACTORY,
@@ -74,7 +75,7 @@ def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Fin
         problem = validate_value(spec, value)
         if problem:
             yield Finding("error", "bad-value", problem + _timeout_consequence(view, key),
-                          _value_fix(spec.type, spec.choices), key)
+                          _value_fix(spec.type, spec.choices, spec, value), key)
         other = "smtps" if view.protocol == "smtp" else "smtp"
         if key.startswith(f"mail.{other}."):
             yield Finding("warning", "other-protocol",
@@ -93,16 +94,24 @@ def _timeout_consequence(view: View, key: str) -> str:
     return ""
 
 
-def _value_fix(kind: str, choices: tuple[str, ...]) -> str:
+def _value_fix(kind: str, choices: tuple[str, ...], spec: PropertySpec | None = None,
+               value: str | None = None) -> str:
     if choices:
         return "use one of " + ", ".join(choices)
-    return {
+    fixed = {
         "bool": "use exactly true or false",
         "port": "use a port number such as 587",
         "int": "use a whole number",
         "millis": "use milliseconds as a whole number, e.g. 30000",
         "class": "use a Java class name such as javax.net.ssl.SSLSocketFactory",
-    }.get(kind, "see `mailtui properties export` for the expected form")
+    }.get(kind)
+    if fixed is None and spec is not None and value is not None:
+        from mailtui.javamail.catalog import value_fix
+
+        fixed = value_fix(spec, value)
+    if fixed is None and spec is not None:
+        fixed = f"give {spec.name} a valid value ({spec.description})"
+    return fixed or "correct the value"
 
 
 @rule
@@ -155,21 +164,47 @@ def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
                       view.key("starttls.required"))
 
 
+_TLS_FILE_ROLE = {
+    "mailtui.ssl.cafile": "a PEM file of CA certificates",
+    "mailtui.ssl.certfile": "the PEM client certificate (with its key, or the key in "
+                            "mailtui.ssl.keyfile)",
+    "mailtui.ssl.keyfile": "the unencrypted PEM private key of mailtui.ssl.certfile",
+}
+
+
 @rule
-def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
-    if plan.ca_file and plan.uses_tls:
-        from mailtui.smtp.tls import check_ca_file
+def tls_files(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+    """The TLS files (CA file, client certificate, key) load, without connecting. The same
+    rule is the pre-flight check of every command that connects (exit 3 before any byte)."""
+    if not plan.uses_tls:
+        return
+    import ssl
 
-        problem = check_ca_file(plan.ca_file)
-        if problem:
-            from mailtui.sandbox.certs import sandbox_ca_path
+    from mailtui.smtp.tls import TlsSettingError, load_ca_file, load_client_certificate
 
-            fix = ("start the sandbox once (mailtui sandbox): it creates its CA"
-                   if plan.ca_file == str(sandbox_ca_path()) else
-                   "fix the path (a relative path starts from the configuration file's "
-                   "folder) or remove the key")
-            yield Finding("error", "ca-file", problem.removeprefix("mailtui.ssl.cafile "),
-                          fix, "mailtui.ssl.cafile")
+    for load in (lambda c: load_ca_file(c, plan.ca_file) if plan.ca_file else 0,
+                 lambda c: load_client_certificate(c, plan)):
+        try:
+            load(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        except TlsSettingError as exc:
+            yield Finding("error", "tls-file", str(exc).removeprefix(f"{exc.key} "),
+                          _tls_file_fix(settings, plan, exc.key), exc.key)
+
+
+def _tls_file_fix(settings: Settings, plan: Plan, key: str) -> str:
+    import os
+
+    from mailtui.sandbox.certs import sandbox_ca_path
+
+    if key == "mailtui.ssl.cafile" and plan.ca_file == str(sandbox_ca_path()):
+        return "start the sandbox once (mailtui sandbox): it creates its CA"
+    if key == "mailtui.ssl.keyfile" and plan.client_cert is None:
+        return "set mailtui.ssl.certfile too, or remove mailtui.ssl.keyfile"
+    raw = (settings.server.properties.get(key) or "").strip()
+    relative = bool(raw) and not os.path.isabs(os.path.expanduser(raw))
+    where = (f"; a relative path in the file starts from its folder, "
+             f"{settings.path.absolute().parent}" if relative and settings.path else "")
+    return f"make {key} name {_TLS_FILE_ROLE[key]}{where}; or remove the key"
 
 
 @rule
@@ -337,8 +372,7 @@ def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
 
 @rule
 def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
-    """mailtui.ssl.fingerprint / certfile / keyfile: what they replace, and files that cannot
-    be used (checked as the TLS context will load them)."""
+    """mailtui.ssl.fingerprint / certfile / keyfile: what they replace."""
     if plan.tls_fingerprints and plan.uses_tls:
         yield Finding("info", "pinned",
                       "the certificate is pinned: the pin replaces CA verification and the host "
@@ -350,16 +384,4 @@ def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator
         yield Finding("warning", "tls-key-unused", "ignored: the connection does not use TLS",
                       f"enable TLS ({view.key('starttls.required')}=true or "
                       f"{view.key('ssl.enable')}=true), or remove it", key)
-    if plan.client_cert or plan.client_key:
-        import ssl
-
-        from mailtui.smtp.tls import load_client_certificate
-
-        try:
-            load_client_certificate(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), plan)
-        except ValueError as exc:
-            key = ("mailtui.ssl.keyfile" if str(exc).startswith("mailtui.ssl.keyfile")
-                   else "mailtui.ssl.certfile")
-            yield Finding("error", "client-cert", str(exc).removeprefix(key + " "),
-                          "point it at a PEM certificate and its unencrypted key (relative "
-                          "paths start from the configuration file's folder)", key)
+    # files that cannot be used: see tls_files

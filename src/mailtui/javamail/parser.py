@@ -26,6 +26,7 @@ from mailtui.javamail.catalog import (
     host_problem,
     is_misplaced_password,
     is_secret_key,
+    line_break_problem,
     lookup,
     suggest,
     validate_value,
@@ -36,9 +37,6 @@ Severity = Literal["error", "warning", "info"]
 MAX_CHARS = 1_000_000  # properties files are small; anything bigger is not one
 
 _JAVA_WS = " \t\f"
-_FORBIDDEN = (("\r", "carriage return"), ("\n", "line feed"), ("\0", "NUL"))
-
-
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem found on one line."""
@@ -344,7 +342,7 @@ _JAVA_CALL = re.compile(
     r"(\"(?:[^\"\\]|\\.)*\"|[\w.+-]+)\s*\)\s*;?\s*(?://.*)?"
 )
 _EMBEDDED = re.compile(r"\s+(?=((?:mail|mailtui)\.[\w\-]+(?:\.[\w\-]+)*)\s*[=:])", re.ASCII)
-_SINGLE_TOKEN = frozenset({"bool", "int", "port", "localport", "millis", "host", "enum",
+_SINGLE_TOKEN = frozenset({"bool", "int", "port", "localport", "millis", "host", "ehlo", "enum",
                            "address"})
 _TYPED = (_SINGLE_TOKEN - {"address"}) | {"class", "dsn-notify", "tls-protocols",
                                           "mechanisms", "hostlist", "list"}
@@ -544,21 +542,22 @@ class _Parser:
         self.entries.append(Entry(key, value, raw, lg.start))
 
     def refuse(self, line: int, col: int | None, key: str, raw: str) -> bool:
-        """What is never stored, in any mode: a value with a line break or NUL (Java's ``\\r``,
-        ``\\n``, ``\\u000A`` escapes; it would inject SMTP commands, and no repair can know
-        what was meant), and a password, which belongs to the server settings."""
+        """What is never stored, in any mode: a value with a line break or control character
+        (:func:`~mailtui.javamail.catalog.line_break_problem`: Java's ``\\r``, ``\\n``,
+        ``\\u2028`` escapes...; it would inject SMTP commands, and no repair can know what was
+        meant), and a password, which belongs to the server settings."""
         if is_misplaced_password(key):
             self.diag(line, None, "error", f"{key}: a password does not belong in the server "
                       "properties (JavaMail never reads it; mailtui neither uses nor exports it)",
                       "delete the line and set server.password_env, server.password_command or "
                       "server.password in the configuration file", key, refused=True)
             return True
-        breaks = [name for ch, name in _FORBIDDEN if ch in raw]
+        breaks = line_break_problem(raw)
         if breaks:
-            self.diag(line, col, "error", f"{key}: the value holds a {' and a '.join(breaks)} "
-                      "(from an escape such as \\r or \\n); a property value is one line, and "
-                      "a line break would inject SMTP commands", "remove the escape from the "
-                      "value", key, refused=True)
+            self.diag(line, col, "error", f"{key}: the value holds {breaks} (from an escape such "
+                      "as \\r, \\n or \\u2028, or pasted); a property value is one line, and a "
+                      "line break would inject SMTP commands", "remove the escape or character "
+                      "from the value", key, refused=True)
             return True
         return False
 

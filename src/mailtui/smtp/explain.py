@@ -76,10 +76,7 @@ RULES: tuple[Rule, ...] = (
        kinds={"no-password"}),
     _r("There is no sender address for the envelope.",
        "set server.default_sender (or mail.smtp.from)", kinds={"no-sender"}),
-    _r("The TLS settings cannot be used: {detail}.",
-       "fix mail.smtp.ssl.protocols / mail.smtp.ssl.ciphersuites / mailtui.ssl.cafile / "
-       "mailtui.ssl.certfile / mailtui.ssl.keyfile",
-       kinds={"tls-config"}),
+    _r("The TLS settings cannot be used: {detail}.", "fix {tls_key}", kinds={"tls-config"}),
     # --- network -----------------------------------------------------------------------
     _r("The host name {host} could not be resolved: {detail}.",
        "check mail.smtp.host for typos, and this machine's DNS (`getent hosts {host}`)",
@@ -378,6 +375,8 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
         expected=facts.get("expected") or "?", actual=facts.get("actual") or "?",
         subject=cert.subject if cert else "?", client_cert=facts.get("client_cert") or "?",
         starttls_hint=("The server offers STARTTLS." if facts.get("starttls_offered") else ""),
+        tls_key=facts.get("tls_key") or "the TLS settings (mail.smtp.ssl.protocols, "
+        "mail.smtp.ssl.ciphersuites, mailtui.ssl.cafile, certfile, keyfile)",
     )
     return values
 

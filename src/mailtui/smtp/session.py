@@ -342,7 +342,8 @@ class Session:
         try:
             context = tlsmod.build_context(plan)
         except (ValueError, OSError) as exc:
-            raise self._fail(Stage.CONFIG, "tls-config", detail=str(exc)) from None
+            raise self._fail(Stage.CONFIG, "tls-config", detail=str(exc),
+                             tls_key=getattr(exc, "key", None)) from None
         try:
             sock = client.start_tls_layer(context, plan.host)
         except TimeoutError:
