@@ -99,7 +99,7 @@ def test_password_sources_replace_the_file_source_and_name_the_flag(
     (Overrides(properties=(("mail.smtp.port", "0"),)), "-P mail.smtp.port: '0' is not a port"),
     (Overrides(properties=(("mail.smtp.connectiontimeout", "-5"),)),
      "-P mail.smtp.connectiontimeout: '-5' is not a timeout"),
-    (Overrides(properties=(("mail.smtp.host", "a\nRCPT TO:<x@y>"),)), "holds a line feed"),
+    (Overrides(properties=(("mail.smtp.host", "a\nRCPT TO:<x@y>"),)), "holds a line break"),
     (Overrides(properties=(("mail smtp host", "a"),)), "not a property name"),
     (Overrides(properties=(("mail.smtp.sasl.xoauth2.token", "t0k"),)), "never goes on"),
     (Overrides(timeout="inf"), "--timeout: 'inf'"),

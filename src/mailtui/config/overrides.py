@@ -206,5 +206,5 @@ def _one_line(flag: str, value: str) -> str:
         raise ConfigError(f"{flag}: empty")
     problem = line_break_problem(value)
     if problem:
-        raise ConfigError(f"{flag}: contains a line break or control character: {problem}")
+        raise ConfigError(f"{flag}: contains {problem}")
     return value.strip()

@@ -188,7 +188,7 @@ class ConfigStore:
         for key, value in new.items():
             problem = line_break_problem(value)  # last line of defence: see the parser
             if problem:
-                raise ConfigError(f"server.properties.{key}: the value holds {problem}; "
+                raise ConfigError(f"server.properties.{key}: {problem} in the value; "
                                   f"{self.path} was not changed")
         table = self._table("server.properties")
         self._refuse_non_text(table)

@@ -344,15 +344,17 @@ def is_forbidden_char(ch: str) -> bool:
 
 
 def line_break_problem(value: str) -> str | None:
-    """None when ``value`` is one line of text; else what it holds, e.g. "a carriage return
-    (U+000D) and a line separator (U+2028)". The one rule for every one-line value (property
-    values, -P, --from, preset parameters, addresses): refused in every mode, never repaired."""
+    """None when ``value`` is one line of text; else what it holds, e.g. "a line break or
+    control character: a carriage return and a line separator (U+000D, U+2028)". The one rule
+    for every one-line value (property values, -P, --from, preset parameters, addresses):
+    refused in every mode, never repaired."""
     found = [ch for ch in dict.fromkeys(value) if is_forbidden_char(ch)]
     if not found:
         return None
     names = " and ".join(f"a {_CONTROL_NAMES.get(ch, 'control character')}"
                          for ch in found[:3]) + (" and more" if len(found) > 3 else "")
-    return f"{names} ({', '.join(f'U+{ord(ch):04X}' for ch in found[:3])})"
+    codes = ", ".join(f"U+{ord(ch):04X}" for ch in found[:3])
+    return f"a line break or control character: {names} ({codes})"
 
 
 def validate_value(spec: PropertySpec, value: str) -> str | None:

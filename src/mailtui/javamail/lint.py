@@ -187,7 +187,8 @@ def tls_files(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
         try:
             load(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
         except TlsSettingError as exc:
-            yield Finding("error", "tls-file", str(exc).removeprefix(f"{exc.key} "),
+            code = "ca-file" if exc.key == "mailtui.ssl.cafile" else "client-cert"
+            yield Finding("error", code, str(exc).removeprefix(f"{exc.key} "),
                           _tls_file_fix(settings, plan, exc.key), exc.key)
 
 
