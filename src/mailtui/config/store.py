@@ -232,8 +232,8 @@ class ConfigStore:
             try:
                 atomic_write_private(backup, target.read_bytes())
             except OSError as exc:
-                raise WriteError(target, exc, step=f"keeping the previous version as {backup}"
-                                 ) from None
+                raise WriteError(target, exc, step=f"keeping the previous version as {backup}",
+                                 hint=getattr(exc, "hint", None)) from None
         atomic_write_private(target, text)
         self._fingerprint = hashlib.sha256(text).digest()
 
