@@ -160,8 +160,6 @@ class ConfigStore:
         return changes
 
     def properties(self) -> dict[str, str]:
-        """``[server.properties]`` as text; ConfigError when a value is not text (see
-        :meth:`_refuse_non_text`): never a Python repr of a table written back."""
         server = self.document.get("server")
         props = server.get("properties") if isinstance(server, Mapping) else None
         if not isinstance(props, Mapping):
@@ -170,8 +168,7 @@ class ConfigStore:
         return {str(k): _as_text(v) for k, v in props.items()}
 
     def _refuse_non_text(self, props: Mapping[str, Any]) -> None:
-        """A value that is not text (a dotted key without quotes read as nested tables, a
-        list, a float, a date) stops every writer: exit 3, its line, the file untouched."""
+        """Writers never write back a value that is not text (exit 3, its line, untouched)."""
         from mailtui.config.validate import KeyLocator, property_type_issues
 
         issues = property_type_issues(props, KeyLocator(self.text(), self.path))
