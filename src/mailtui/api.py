@@ -13,19 +13,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
 from mailtui.errors import MailtuiError
+
+if TYPE_CHECKING:
+    from mailtui.smtp.cancel import CancelToken
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
     """Load and validate a configuration file (default: $MAILTUI_CONFIG, then the user config
     dir). Raises ConfigError naming the file, line and field."""
-    from mailtui.config.paths import resolve_config_path
-    from mailtui.config.store import load_settings
+    from mailtui.services.config import load
 
-    return load_settings(resolve_config_path(path))
+    return load(path)
 
 
 class SendError(MailtuiError):
@@ -53,6 +55,7 @@ class Mailer:
         on_event: Callable[[Any], None] | None = None,
         on_retry: Callable[[str], None] | None = None,
         on_wait: Callable[[Any], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
         from mailtui.javamail.resolve import password_for
         from mailtui.outbox.build import MessageBuilder
@@ -64,7 +67,7 @@ class Mailer:
         plan = self.builder.plan
         self._deliverer = Deliverer(plan, password_for(config, plan), on_event=on_event,
                                     retries=retries, retry_delay=retry_delay,
-                                    on_retry=on_retry, on_wait=on_wait)
+                                    on_retry=on_retry, on_wait=on_wait, cancel=cancel)
 
     def __enter__(self) -> Mailer:
         return self

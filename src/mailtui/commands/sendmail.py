@@ -141,10 +141,11 @@ def _say(text: str) -> None:
 def _run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from mailtui.commands._common import load_settings_from_args, require_usable_tls
+    from mailtui.commands._common import load_settings_from_args
     from mailtui.javamail.resolve import password_for, resolve_plan
     from mailtui.mail import rawmessage as raw
     from mailtui.outbox.deliver import require_enabled
+    from mailtui.services._preflight import require_usable_tls
 
     _check_flags(args)
     settings = load_settings_from_args(args)

@@ -256,10 +256,10 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False, lenient: bool =
     from mailtui.javamail.lint import lint
 
     findings = lint(settings, plan)
-    errors = [str(f) for f in findings if f.severity == "error"]
-    warnings = [str(f) for f in findings
+    errors = [f.message for f in findings if f.severity == "error"]
+    warnings = [f.message for f in findings
                 if f.severity == "warning" or f.code == "timeout-default"]
-    info = [str(f) for f in findings if f.severity == "info"]
+    info = [f.message for f in findings if f.severity == "info"]
     return replace(plan, warnings=tuple(warnings), errors=tuple(errors), info=tuple(info))
 
 

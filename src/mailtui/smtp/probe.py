@@ -19,6 +19,7 @@ from typing import Any
 from mailtui.javamail.plan import Plan
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import choose_mechanism
+from mailtui.smtp.cancel import CancelToken
 from mailtui.smtp.explain import explain
 from mailtui.smtp.results import outcome_json, split_reply
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
@@ -105,16 +106,18 @@ def run_probe(
     password: str | None = None,
     want_chain: bool = False,
     on_wait: WaitCallback | None = None,
+    cancel: CancelToken | None = None,
 ) -> ProbeResult:
     """Probe the server of ``plan``; never raises for an SMTP failure.
 
     ``rcpt``: also authenticate (when the plan does, with ``password``) and try MAIL FROM
     ``sender`` / RCPT TO ``rcpt``, then RSET. ``want_chain``: keep the certificate chain the
     server presents (fetched without verification when the probe's own handshake failed).
+    ``cancel`` ends it at once from another thread (``Stage.CANCELLED``, no QUIT waited for).
     """
     started = time.monotonic()
     transcript = Transcript(on_event, start=started, on_wait=on_wait)
-    session = Session(plan, password=password, transcript=transcript)
+    session = Session(plan, password=password, transcript=transcript, cancel=cancel)
     failure: Failure | None = None
     check = RecipientCheck(sender or "", rcpt) if rcpt is not None else None
     chain: list[bytes] = []
@@ -127,12 +130,15 @@ def run_probe(
         failure = session.scrub(err.failure)
     finally:
         session.close()
-    if want_chain and not chain:  # the handshake failed, or the session ended before
+    if want_chain and not chain and not (cancel is not None and cancel.cancelled):
+        # the handshake failed, or the session ended before
         chain = fetch_chain(plan, min(plan.timeouts.connect, CHAIN_FETCH_TIMEOUT))
     chain_verified = bool(chain) and _verified_leaf(plan, session, chain[0])
     assessment, predicted = assess(plan, session, failure)
     if failure is None:
         failure = predicted
+    elif failure.stage == Stage.CANCELLED:
+        assessment = []  # what was not seen yet cannot be judged ("STARTTLS NOT offered")
     if check is not None and check.accepted is not None:
         assessment.append(f"{check.address} tried with MAIL FROM and RCPT TO, then RSET: "
                           "no mail sent")
