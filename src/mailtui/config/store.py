@@ -182,16 +182,31 @@ class ConfigStore:
         props = server.get("properties") if isinstance(server, Mapping) else None
         if not isinstance(props, Mapping):
             return {}
+        self._refuse_non_text(props)
         return {str(k): _as_text(v) for k, v in props.items()}
+
+    def _refuse_non_text(self, props: Mapping[str, Any]) -> None:
+        """Writers never write back a value that is not text (exit 3, its line, untouched)."""
+        from mailtui.config.validate import KeyLocator, property_type_issues
+
+        issues = property_type_issues(props, KeyLocator(self.text(), self.path))
+        if issues:
+            more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+            raise ConfigError(f"{issues[0].message}{more}; {self.path} was not changed",
+                              hint=issues[0].hint, location=issues[0].location)
 
     def set_properties(self, new: Mapping[str, str]) -> list[PropertyChange]:
         """Make ``[server.properties]`` equal ``new``: update in place, drop, append; keep
         comments and the order of the keys that stay. Returns what changed."""
+        from mailtui.javamail.catalog import line_break_problem
+
         for key, value in new.items():
-            if any(ch in value for ch in "\r\n\0"):  # last line of defence: see the parser
-                raise ConfigError(f"server.properties.{key}: a line break or NUL in the value; "
+            problem = line_break_problem(value)  # last line of defence: see the parser
+            if problem:
+                raise ConfigError(f"server.properties.{key}: {problem} in the value; "
                                   f"{self.path} was not changed")
         table = self._table("server.properties")
+        self._refuse_non_text(table)
         changes: list[PropertyChange] = []
         for key in list(table.keys()):
             if key not in new:
@@ -234,8 +249,8 @@ class ConfigStore:
             try:
                 atomic_write_private(backup, target.read_bytes())
             except OSError as exc:
-                raise WriteError(target, exc, step=f"keeping the previous version as {backup}"
-                                 ) from None
+                raise WriteError(target, exc, step=f"keeping the previous version as {backup}",
+                                 hint=getattr(exc, "hint", None)) from None
         atomic_write_private(target, text)
         self._fingerprint = hashlib.sha256(text).digest()
 
@@ -275,6 +290,7 @@ class ConfigStore:
 
 
 def _as_text(value: Any) -> str:
+    value = value.unwrap() if hasattr(value, "unwrap") else value
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

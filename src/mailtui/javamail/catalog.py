@@ -54,7 +54,7 @@ _SMTP_SPECS: tuple[PropertySpec, ...] = (
     _s("user", "string", None, "default user name for SMTP authentication"),
     _s("from", "address", None,
        "envelope sender for MAIL FROM (defaults to the message's From, then mail.from)"),
-    _s("localhost", "host", None, "name sent in EHLO/HELO (defaults to the local host name)"),
+    _s("localhost", "ehlo", None, "name sent in EHLO/HELO (defaults to the local host name)"),
     _s("localaddress", "host", None, "local address to bind the socket to"),
     _s("localport", "localport", None, "local port to bind the socket to (0 = any)"),
     _s("ehlo", "bool", "true", "false: sign on with HELO instead of EHLO"),
@@ -328,6 +328,35 @@ _MECH_RE = re.compile(r"[A-Za-z0-9_-]+")
 _LABEL_RE = re.compile(r"(?!-)[\w-]{1,63}(?<!-)")
 
 
+# What a one-line value never holds: every character str.splitlines() breaks a line on (CR,
+# LF, VT, FF, FS, GS, RS, NEL, U+2028, U+2029; some reader or server would see two lines), NUL
+# and the other control characters (TAB excepted).
+_CONTROL_NAMES = {
+    "\r": "carriage return", "\n": "line feed", "\x0b": "vertical tab", "\x0c": "form feed",
+    "\x1c": "file separator", "\x1d": "group separator", "\x1e": "record separator",
+    "\x85": "next-line character (NEL)", "\u2028": "line separator",
+    "\u2029": "paragraph separator", "\x00": "NUL",
+}
+
+
+def is_forbidden_char(ch: str) -> bool:
+    return ch in _CONTROL_NAMES or (ch < " " and ch != "\t") or ch == "\x7f"
+
+
+def line_break_problem(value: str) -> str | None:
+    """None when ``value`` is one line of text; else what it holds, e.g. "a line break or
+    control character: a carriage return and a line separator (U+000D, U+2028)". The one rule
+    for every one-line value (property values, -P, --from, preset parameters, addresses):
+    refused in every mode, never repaired."""
+    found = [ch for ch in dict.fromkeys(value) if is_forbidden_char(ch)]
+    if not found:
+        return None
+    names = " and ".join(f"a {_CONTROL_NAMES.get(ch, 'control character')}"
+                         for ch in found[:3]) + (" and more" if len(found) > 3 else "")
+    codes = ", ".join(f"U+{ord(ch):04X}" for ch in found[:3])
+    return f"a line break or control character: {names} ({codes})"
+
+
 def validate_value(spec: PropertySpec, value: str) -> str | None:
     """None if JavaMail reads ``value`` as intended, else a plain-language error message."""
     check = _CHECKS.get(spec.type)
@@ -409,6 +438,24 @@ def host_problem(value: str) -> str | None:
 def _host(spec: PropertySpec, value: str) -> str | None:
     problem = host_problem(value)
     return f"{value!r} {problem}" if problem else None
+
+
+def idna_form(value: str) -> str | None:
+    """The ASCII (IDNA, xn--) form of a host name, or None when it has none."""
+    try:
+        return value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def _ehlo(spec: PropertySpec, value: str) -> str | None:
+    """The EHLO name goes into an SMTP command as it is: a host name in ASCII."""
+    problem = _host(spec, value)
+    if problem or value.isascii():
+        return problem
+    ascii_form = idna_form(value)
+    return (f"{value!r} is not ASCII: an SMTP command cannot carry it"
+            + (f" (its IDNA form is {ascii_form})" if ascii_form else ""))
 
 
 def _hostlist(spec: PropertySpec, value: str) -> str | None:
@@ -545,6 +592,7 @@ _CHECKS = {
     "localport": _localport,
     "millis": _millis,
     "host": _host,
+    "ehlo": _ehlo,
     "hostlist": _hostlist,
     "list": _list,
     "mechanisms": _mechanisms,
@@ -572,7 +620,11 @@ def value_fix(spec: PropertySpec, value: str) -> str | None:
     if kind in ("int", "millis"):
         return "write a whole number of milliseconds, e.g. 30000" if kind == "millis" else \
             "write a whole number"
-    if kind in ("host", "hostlist"):
+    if kind == "ehlo" and not value.isascii() and not host_problem(value):
+        ascii_form = idna_form(value.strip())
+        return f"use its IDNA form: {ascii_form}" if ascii_form else \
+            "use an ASCII host name such as mail.example.org"
+    if kind in ("host", "hostlist", "ehlo"):
         match = re.fullmatch(r"(?:[a-z][a-z0-9+.-]*://)?([^/:\s@]+\.[^/:\s@]+)(?::(\d+))?/?",
                              value.strip(), re.I)
         if match and match.group(2):

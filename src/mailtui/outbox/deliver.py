@@ -37,6 +37,8 @@ def is_temporary(failure: Failure) -> bool:
     """A 4xx reply, or a connection that broke or timed out: worth another try later."""
     if failure.reply_code is not None:
         return 400 <= failure.reply_code < 500
+    if failure.facts.get("speaks_tls"):  # silent because it waits for TLS: a setting, not luck
+        return False
     return failure.kind in _TRANSIENT_KINDS
 
 
@@ -146,6 +148,7 @@ class Deliverer:
         self.on_retry = on_retry
         self.session: Any = None
         self.connections = 0
+        self.sniff_memo: dict[tuple[str, int], bool] = {}  # the TLS check, once per run
 
     def __enter__(self) -> Deliverer:
         return self
@@ -167,6 +170,7 @@ class Deliverer:
             session = Session(self.plan, password=self.password, cancel=self.cancel,
                               transcript=Transcript(self.on_event, keep=False,
                                                     on_wait=self.on_wait))
+            session.sniff_memo = self.sniff_memo
             self.connections += 1
             try:
                 session.connect()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mailtui.javamail.plan import Plan
+from mailtui.smtp.render import reply_text
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
@@ -75,10 +76,7 @@ RULES: tuple[Rule, ...] = (
        kinds={"no-password"}),
     _r("There is no sender address for the envelope.",
        "set server.default_sender (or mail.smtp.from)", kinds={"no-sender"}),
-    _r("The TLS settings cannot be used: {detail}.",
-       "fix mail.smtp.ssl.protocols / mail.smtp.ssl.ciphersuites / mailtui.ssl.cafile / "
-       "mailtui.ssl.certfile / mailtui.ssl.keyfile",
-       kinds={"tls-config"}),
+    _r("The TLS settings cannot be used: {detail}.", "fix {tls_key}", kinds={"tls-config"}),
     # --- cancelled (cancel() or Ctrl-C): the connection was closed at once, without QUIT ---
     _r("Cancelled while waiting for the server to confirm the message: all of it was sent, "
        "so it may have been delivered.", "check the recipient's mailbox before sending it "
@@ -385,6 +383,8 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
         expected=facts.get("expected") or "?", actual=facts.get("actual") or "?",
         subject=cert.subject if cert else "?", client_cert=facts.get("client_cert") or "?",
         starttls_hint=("The server offers STARTTLS." if facts.get("starttls_offered") else ""),
+        tls_key=facts.get("tls_key") or "the TLS settings (mail.smtp.ssl.protocols, "
+        "mail.smtp.ssl.ciphersuites, mailtui.ssl.cafile, certfile, keyfile)",
     )
     return values
 
@@ -392,7 +392,7 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
 def _reply(failure: Failure) -> str:
     if failure.reply_code is None:
         return failure.reply or failure.detail or "no reply"
-    return f"{failure.reply_code} {failure.reply or ''}".strip()
+    return reply_text(failure.reply_code, failure.enhanced_code, failure.reply)
 
 
 def find_rule(failure: Failure, plan: Plan) -> Rule:

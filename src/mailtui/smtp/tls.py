@@ -43,6 +43,25 @@ def pin_matches(plan: Plan, cert: CertificateInfo | None) -> bool:
     return cert is not None and cert.sha256 in plan.tls_fingerprints
 
 
+class TlsSettingError(ValueError):
+    """A TLS setting that cannot be used; ``key`` is the one property at fault."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _pem_culprit(cert: str, key: str | None) -> str:
+    """Which of certfile / keyfile OpenSSL could not use: the file without what it must hold,
+    else (a key that does not match the certificate) the key file when there is one."""
+    try:
+        with open(cert, "rb") as handle:
+            holds_cert = b"CERTIFICATE-----" in handle.read()
+    except OSError:
+        holds_cert = False
+    return "mailtui.ssl.keyfile" if key and holds_cert else "mailtui.ssl.certfile"
+
+
 class _EncryptedKey(Exception):
     """OpenSSL asked for a key password: never prompt (cron has no terminal)."""
 
@@ -56,29 +75,40 @@ def load_client_certificate(context: ssl.SSLContext, plan: Plan) -> None:
     cert, key = plan.client_cert, plan.client_key
     if cert is None:
         if key is not None:
-            raise ValueError(f"mailtui.ssl.keyfile {key} is set without mailtui.ssl.certfile")
+            raise TlsSettingError("mailtui.ssl.keyfile", f"mailtui.ssl.keyfile {key} is set "
+                                  "without mailtui.ssl.certfile")
         return
     for name, path in (("certfile", cert), ("keyfile", key)):
         if path is not None and not os.path.isfile(path):
             reason = "not a file" if os.path.exists(path) else "no such file"
-            raise ValueError(f"mailtui.ssl.{name} {path}: {reason}")
+            raise TlsSettingError(f"mailtui.ssl.{name}", f"mailtui.ssl.{name} {path}: {reason}")
     try:
         context.load_cert_chain(cert, key, password=_no_password)
     except _EncryptedKey:
-        raise ValueError(f"mailtui.ssl.keyfile {key or cert}: the private key is encrypted; "
-                         "mailtui needs it unencrypted (openssl pkey -in KEY -out KEY.plain, "
-                         "then chmod 600)") from None
+        raise TlsSettingError(
+            "mailtui.ssl.keyfile" if key else "mailtui.ssl.certfile",
+            f"mailtui.ssl.{'keyfile' if key else 'certfile'} {key or cert}: the private key is "
+            "encrypted; mailtui needs it unencrypted (openssl pkey -in KEY -out KEY.plain, "
+            "then chmod 600)") from None
     except ssl.SSLError as exc:
-        where = f"mailtui.ssl.certfile {cert}" + (f" / keyfile {key}" if key else "")
+        culprit = _pem_culprit(cert, key)
         why = f" ({exc.reason.replace('_', ' ').lower()})" if exc.reason else ""
-        raise ValueError(f"{where}: not a PEM certificate with its matching private "
-                         f"key{why}") from None
+        if culprit == "mailtui.ssl.keyfile":
+            text = (f"mailtui.ssl.keyfile {key}: not the PEM private key of the certificate in "
+                    f"mailtui.ssl.certfile {cert}{why}")
+        else:
+            text = (f"mailtui.ssl.certfile {cert}: not a PEM certificate with its matching "
+                    f"private key{why}")
+        raise TlsSettingError(culprit, text) from None
     except OSError as exc:
-        raise ValueError(f"mailtui.ssl.certfile {cert}: {exc.strerror or exc}") from None
+        name = "keyfile" if key and exc.filename == key else "certfile"
+        raise TlsSettingError(f"mailtui.ssl.{name}", f"mailtui.ssl.{name} "
+                              f"{key if name == 'keyfile' else cert}: {exc.strerror or exc}"
+                              ) from None
 
 
 def build_context(plan: Plan) -> ssl.SSLContext:
-    """The client context for this plan. Raises ValueError on an unusable protocol list."""
+    """The client context for this plan. TlsSettingError names the property at fault."""
     # The system store. OpenSSL's default paths honour SSL_CERT_FILE / SSL_CERT_DIR; the
     # Windows store does not, so the file is added explicitly there.
     context = ssl.create_default_context()
@@ -101,7 +131,8 @@ def build_context(plan: Plan) -> ssl.SSLContext:
         for name in plan.tls_protocols:
             version = _PROTOCOLS.get(name.upper())
             if version is None:
-                raise ValueError(f"unknown TLS protocol {name!r} in mail.smtp.ssl.protocols")
+                key = f"mail.{plan.protocol}.ssl.protocols"
+                raise TlsSettingError(key, f"unknown TLS protocol {name!r} in {key}")
             versions.append(version)
         context.minimum_version = min(versions)
         context.maximum_version = max(versions)
@@ -113,10 +144,10 @@ def build_context(plan: Plan) -> ssl.SSLContext:
             try:
                 context.set_ciphers(":".join(tls12))
             except ssl.SSLError:
-                raise ValueError(
-                    "no usable cipher in mail.smtp.ssl.ciphersuites (OpenSSL names expected, "
-                    "e.g. ECDHE-RSA-AES128-GCM-SHA256)"
-                ) from None
+                key = f"mail.{plan.protocol}.ssl.ciphersuites"
+                raise TlsSettingError(
+                    key, f"no usable cipher in {key} (OpenSSL names expected, e.g. "
+                    "ECDHE-RSA-AES128-GCM-SHA256)") from None
     return context
 
 
@@ -124,7 +155,7 @@ def load_ca_file(context: ssl.SSLContext, path: str) -> int:
     """Add ``mailtui.ssl.cafile``'s PEM certificates to ``context``; how many it holds.
     ValueError naming the file and what is wrong with it."""
     def problem(reason: str) -> ValueError:
-        return ValueError(f"mailtui.ssl.cafile {path}: {reason}")
+        return TlsSettingError("mailtui.ssl.cafile", f"mailtui.ssl.cafile {path}: {reason}")
 
     try:
         with open(path, "rb") as handle:
