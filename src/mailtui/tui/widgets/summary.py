@@ -67,5 +67,5 @@ def lint_lines(settings: Settings, plan: Plan | str) -> list[str]:
         return []
     from mailtui.javamail.lint import lint
 
-    return [f"{f.severity}: {f}" for f in lint(settings, plan)
+    return [f"{f.severity}: {f.message}" for f in lint(settings, plan)
             if f.severity in ("error", "warning")]
