@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from mailtui.commands._common import (
     add_override_arguments,
@@ -139,7 +139,8 @@ def extra_checks(settings: Settings, plan: Plan, locate: KeyLocator) -> list[Iss
                           for warning in warnings)
     return issues
 
-def secret_issue(ref: SecretRef, locate: KeyLocator, issues: list[Issue]) -> str | bool | None:
+def secret_issue(ref: SecretRef, locate: KeyLocator,
+                 issues: list[Issue]) -> str | Literal[False] | None:
     """Try a secret source as a send would (the value is never shown): the secret, None when
     no source is set, False when the source failed (the error is added to ``issues``)."""
     from mailtui.config.validate import Issue

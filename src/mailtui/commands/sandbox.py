@@ -289,8 +289,8 @@ def _preview(message: StoredMessage, body_lines: int = 12) -> list[str]:
     parsed = message.message()
     lines = [f"Message {message.number} as stored ({message.path}):"]
     for name, value in parsed.items():
-        for i, part in enumerate(str(value).splitlines() or [""]):
-            lines.append(f"  {name}: {printable(part)}" if i == 0 else f"    {printable(part)}")
+        for i, text in enumerate(str(value).splitlines() or [""]):
+            lines.append(f"  {name}: {printable(text)}" if i == 0 else f"    {printable(text)}")
     part = parsed.get_body(preferencelist=("plain", "html"))
     try:
         body = part.get_content() if part is not None else ""

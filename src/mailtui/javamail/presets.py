@@ -65,11 +65,11 @@ class Preset:
     def render(self, params: Mapping[str, str] | None = None) -> dict[str, str]:
         """The properties with placeholders filled; ConfigError for a bad or missing value."""
         values = {name: p.default for name, p in self.parameters.items()}
-        for name, value in (params or {}).items():
+        for name, given in (params or {}).items():
             if name not in self.parameters:
                 known = ", ".join(self.parameters) or "none"
                 raise ConfigError(f"preset {self.id} has no parameter {name!r} (known: {known})")
-            values[name] = value
+            values[name] = given
         for name, parameter in self.parameters.items():
             value = values.get(name)
             if value is None:

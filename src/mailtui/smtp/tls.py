@@ -197,8 +197,9 @@ class CertificateInfo:
         decoded = sock.getpeercert()
         if not decoded:
             return cls.from_der(der)
-        names = tuple(str(value) for kind, value in decoded.get("subjectAltName", ())
-                      if kind in ("DNS", "IP Address"))
+        alt_names = decoded.get("subjectAltName", ())  # ((type, value), ...)
+        names = tuple(str(entry[1]) for entry in alt_names
+                      if isinstance(entry, tuple) and entry[0] in ("DNS", "IP Address"))
         digest = hashlib.sha256(der).hexdigest().upper()
         subject = _rdn_string(decoded.get("subject", ()))
         issuer = _rdn_string(decoded.get("issuer", ()))
