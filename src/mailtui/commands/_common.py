@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from mailtui.config.model import Settings
 
 if TYPE_CHECKING:
-    from mailtui.config.overrides import Overrides
+    from mailtui.javamail.overrides import Overrides
 
 
 def load_settings_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
     """The settings of this run: the configuration file chosen by --config / $MAILTUI_CONFIG /
     the user dir (or the sandbox's, with ``mailtui --sandbox COMMAND``), then the one-run
     overrides of :func:`add_override_arguments`. With overrides the file may be absent."""
-    from mailtui.config.overrides import apply_overrides
+    from mailtui.javamail.overrides import apply_overrides
 
     overrides = overrides_from_args(args)
     settings: Settings | None = getattr(args, "sandbox_settings", None)
@@ -61,10 +61,10 @@ def add_override_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def overrides_from_args(args: argparse.Namespace) -> Overrides:
-    """The :class:`~mailtui.config.overrides.Overrides` of the command line (empty when the
+    """The :class:`~mailtui.javamail.overrides.Overrides` of the command line (empty when the
     command has no override flags). A -P without '=' is a usage error (exit 2)."""
-    from mailtui.config.overrides import Overrides
     from mailtui.errors import EXIT_USAGE, MailtuiError
+    from mailtui.javamail.overrides import Overrides
 
     properties = []
     for item in getattr(args, "override_properties", None) or []:
@@ -136,7 +136,7 @@ def require_usable_ca_file(plan: Any) -> None:
     naming the file): the send would only fail at the TLS stage."""
     if plan.ca_file and plan.uses_tls:
         from mailtui.errors import ConfigError
-        from mailtui.smtp.tls import check_ca_file
+        from mailtui.javamail.tlsfiles import check_ca_file
 
         problem = check_ca_file(plan.ca_file)
         if problem:

@@ -15,8 +15,8 @@ from mailtui.commands._common import (
 
 if TYPE_CHECKING:
     from mailtui.config.model import SecretRef, Settings
-    from mailtui.config.overrides import Overrides
     from mailtui.config.validate import Issue, KeyLocator
+    from mailtui.javamail.overrides import Overrides
     from mailtui.javamail.plan import Plan
 
 
@@ -89,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
 def _with_overrides(settings: Settings | None, overrides: Overrides,
                     issues: list[Issue]) -> Settings | None:
     """The settings with the one-run overrides, their problems added to ``issues``."""
-    from mailtui.config.overrides import apply_overrides
     from mailtui.config.validate import Issue
     from mailtui.errors import ConfigError
+    from mailtui.javamail.overrides import apply_overrides
 
     if settings is None:
         return None

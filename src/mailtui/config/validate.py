@@ -167,9 +167,9 @@ def build_settings(
         elif isinstance(value, (str, int)):
             properties[str(key)] = str(value)
         else:
-            from mailtui.javamail.catalog import is_secret_key
+            from mailtui.config.secrets import is_secret_name
 
-            shown = "a " + type(value).__name__ if is_secret_key(str(key)) else repr(value)
+            shown = "a " + type(value).__name__ if is_secret_name(str(key)) else repr(value)
             err("server.properties", str(key),
                 f"server.properties.{key} must be a string, not {shown}")
     server = ServerSettings(

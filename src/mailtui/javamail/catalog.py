@@ -243,11 +243,10 @@ def lookup(key: str) -> PropertySpec | None:
 
 def is_secret_key(key: str) -> bool:
     """True when the value must never be shown (passwords, tokens)."""
+    from mailtui.config.secrets import is_secret_name
+
     spec = lookup(key)
-    if spec is not None and spec.secret:
-        return True
-    low = key.lower()
-    return any(word in low for word in ("password", "passwd", "secret", "token", ".pass"))
+    return (spec is not None and spec.secret) or is_secret_name(key)
 
 
 def is_misplaced_password(key: str) -> bool:

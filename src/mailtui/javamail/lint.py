@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mailtui.config.model import Settings
-from mailtui.javamail.plan import Plan
-from mailtui.javamail.resolve import (
+from mailtui.javamail.plan import SUPPORTED_MECHANISMS, Plan
+from mailtui.javamail.view import (
     SSL_SOCKET_FACTORY,
-    SUPPORTED_MECHANISMS,
     TIMEOUT_KEYS,
     View,
     protocol_of,
@@ -158,11 +157,11 @@ def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
 @rule
 def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
     if plan.ca_file and plan.uses_tls:
-        from mailtui.smtp.tls import check_ca_file
+        from mailtui.javamail.tlsfiles import check_ca_file
 
         problem = check_ca_file(plan.ca_file)
         if problem:
-            from mailtui.sandbox.certs import sandbox_ca_path
+            from mailtui.config.paths import sandbox_ca_path
 
             fix = ("start the sandbox once (mailtui sandbox): it creates its CA"
                    if plan.ca_file == str(sandbox_ca_path()) else
@@ -353,7 +352,7 @@ def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator
     if plan.client_cert or plan.client_key:
         import ssl
 
-        from mailtui.smtp.tls import load_client_certificate
+        from mailtui.javamail.tlsfiles import load_client_certificate
 
         try:
             load_client_certificate(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), plan)

@@ -12,6 +12,9 @@ DEFAULT_CONNECT_TIMEOUT = 30.0
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_WRITE_TIMEOUT = 60.0
 
+# The SASL mechanisms mailtui's client implements (mailtui.smtp.auth), in JavaMail's order.
+SUPPORTED_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2")
+
 
 @dataclass(frozen=True)
 class Timeouts:

@@ -87,7 +87,7 @@ class Preset:
             if name in values:
                 return str(values[name])
             if name == "sandbox_ca":
-                from mailtui.sandbox.certs import sandbox_ca_path
+                from mailtui.config.paths import sandbox_ca_path
 
                 return str(sandbox_ca_path())
             raise ConfigError(f"preset {self.id}: unknown placeholder {{{name}}}")

@@ -15,9 +15,11 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailtui.config.paths import SANDBOX_CA_NAME, sandbox_dir
+from mailtui.config.paths import sandbox_ca_path as sandbox_ca_path  # where it always was
 from mailtui.files import atomic_write_private
 
-CA_NAME = "ca.pem"
+CA_NAME = SANDBOX_CA_NAME
 CERT_NAME = "server.pem"
 KEY_NAME = "server.key"
 SERVER_NAMES: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
@@ -32,18 +34,6 @@ class SandboxCerts:
     ca_file: Path
     cert_file: Path
     key_file: Path
-
-
-def sandbox_dir() -> Path:
-    """``platformdirs.user_data_path("mailtui") / "sandbox"``."""
-    from mailtui.config.paths import user_data_dir
-
-    return user_data_dir() / "sandbox"
-
-
-def sandbox_ca_path(directory: Path | None = None) -> Path:
-    """Where the sandbox CA certificate is (it may not exist yet: see ensure_sandbox_certs)."""
-    return (directory or sandbox_dir()) / CA_NAME
 
 
 def ensure_sandbox_dir(directory: Path | None = None) -> Path:

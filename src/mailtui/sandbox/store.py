@@ -23,7 +23,7 @@ H_SESSION = "X-Sandbox-Session"
 
 def default_maildir() -> Path:
     """``<user data dir>/sandbox/maildir``."""
-    from mailtui.sandbox.certs import sandbox_dir
+    from mailtui.config.paths import sandbox_dir
 
     return sandbox_dir() / "maildir"
 

@@ -6,9 +6,8 @@ import base64
 import hmac
 from collections.abc import Callable, Iterable
 
+from mailtui.javamail.plan import SUPPORTED_MECHANISMS
 from mailtui.smtp.client import RecordingSMTP
-
-SUPPORTED_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 
 # Returns an OAuth2 access token for the account (a later issue provides real ones).
 TokenProvider = Callable[[], str]

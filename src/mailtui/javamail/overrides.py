@@ -93,7 +93,7 @@ def apply_overrides(
     ``warn`` receives what is accepted but probably a mistake (an unknown property)."""
     if overrides.empty:
         return settings
-    from mailtui.javamail.resolve import TIMEOUT_KEYS, View, protocol_of
+    from mailtui.javamail.view import TIMEOUT_KEYS, View, protocol_of
 
     server = settings.server
     props = dict(server.properties)

@@ -1,0 +1,80 @@
+"""The TLS files a plan names (``mailtui.ssl.cafile``, ``certfile``, ``keyfile``) loaded into
+an ``ssl`` context, with errors that name the file and why.
+
+The session's context (:func:`mailtui.smtp.tls.build_context`) loads them this way, and the
+lint checks them the same way before any connection.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+
+from mailtui.javamail.plan import Plan
+
+
+class _EncryptedKey(Exception):
+    """OpenSSL asked for a key password: never prompt (cron has no terminal)."""
+
+
+def _no_password() -> bytes:
+    raise _EncryptedKey
+
+
+def load_client_certificate(context: ssl.SSLContext, plan: Plan) -> None:
+    """mailtui.ssl.certfile / keyfile into ``context``. ValueError names the file and why."""
+    cert, key = plan.client_cert, plan.client_key
+    if cert is None:
+        if key is not None:
+            raise ValueError(f"mailtui.ssl.keyfile {key} is set without mailtui.ssl.certfile")
+        return
+    for name, path in (("certfile", cert), ("keyfile", key)):
+        if path is not None and not os.path.isfile(path):
+            reason = "not a file" if os.path.exists(path) else "no such file"
+            raise ValueError(f"mailtui.ssl.{name} {path}: {reason}")
+    try:
+        context.load_cert_chain(cert, key, password=_no_password)
+    except _EncryptedKey:
+        raise ValueError(f"mailtui.ssl.keyfile {key or cert}: the private key is encrypted; "
+                         "mailtui needs it unencrypted (openssl pkey -in KEY -out KEY.plain, "
+                         "then chmod 600)") from None
+    except ssl.SSLError as exc:
+        where = f"mailtui.ssl.certfile {cert}" + (f" / keyfile {key}" if key else "")
+        why = f" ({exc.reason.replace('_', ' ').lower()})" if exc.reason else ""
+        raise ValueError(f"{where}: not a PEM certificate with its matching private "
+                         f"key{why}") from None
+    except OSError as exc:
+        raise ValueError(f"mailtui.ssl.certfile {cert}: {exc.strerror or exc}") from None
+
+
+def load_ca_file(context: ssl.SSLContext, path: str) -> int:
+    """Add ``mailtui.ssl.cafile``'s PEM certificates to ``context``; how many it holds.
+    ValueError naming the file and what is wrong with it."""
+    def problem(reason: str) -> ValueError:
+        return ValueError(f"mailtui.ssl.cafile {path}: {reason}")
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise problem(exc.strerror or str(exc)) from None
+    if b"-----BEGIN CERTIFICATE-----" not in data \
+            and b"-----BEGIN TRUSTED CERTIFICATE-----" not in data:
+        raise problem("holds no PEM certificate (-----BEGIN CERTIFICATE-----); for a DER "
+                      "file: openssl x509 -inform der -in FILE -out FILE.pem")
+    before = context.cert_store_stats()["x509"]
+    try:
+        context.load_verify_locations(cafile=path)
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise problem(f"not readable as PEM certificates ({reason})") from None
+    return context.cert_store_stats()["x509"] - before
+
+
+def check_ca_file(path: str) -> str | None:
+    """What is wrong with a CA file (named in the text), or None when it is usable."""
+    try:
+        load_ca_file(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), path)
+    except ValueError as exc:
+        return str(exc)
+    return None
