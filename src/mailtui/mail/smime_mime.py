@@ -156,7 +156,7 @@ def base64_lines(data: bytes) -> bytes:
     return _base64_body(data)
 
 
-def split_message(message: Message) -> tuple[list[tuple[str, str]], bytes]:
+def split_envelope(message: Message) -> tuple[list[tuple[str, str]], bytes]:
     """(outer envelope headers, signed body entity)."""
     if not isinstance(message, Message):
         raise MessageBuildError("S/MIME needs an email.message.Message")

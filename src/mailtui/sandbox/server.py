@@ -31,7 +31,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from mailtui.errors import EXIT_USAGE, MailtuiError
 from mailtui.sandbox.certs import SandboxCerts, ensure_sandbox_certs, server_context
 from mailtui.sandbox.store import (
-    Delivery,
+    ReceivedEnvelope,
     StoredMessage,
     clear_messages,
     default_maildir,
@@ -39,7 +39,7 @@ from mailtui.sandbox.store import (
     human_size,
     list_messages,
     open_maildir,
-    printable,
+    printable_text,
     store,
 )
 
@@ -73,17 +73,17 @@ class Arrival:
     key: str  # Maildir key
     received: dt.datetime
     subject: str
-    delivery: Delivery
+    envelope: ReceivedEnvelope
 
     def line(self) -> str:
         """The one line ``mailtui sandbox`` prints for it (control characters removed)."""
-        d = self.delivery
+        d = self.envelope
         tls = f"yes ({d.tls})" if d.tls else "no"
-        rcpts = ", ".join(printable(r) for r in d.rcpt_tos)
+        rcpts = ", ".join(printable_text(r) for r in d.rcpt_tos)
         return (
-            f"{self.received:%H:%M:%S}  #{self.number}  from <{printable(d.mail_from)}> "
-            f"to {rcpts}  subject {printable(self.subject)!r}  {human_size(d.size)}  "
-            f"TLS {tls}  auth {printable(d.auth_user or 'none')}"
+            f"{self.received:%H:%M:%S}  #{self.number}  from <{printable_text(d.mail_from)}> "
+            f"to {rcpts}  subject {printable_text(self.subject)!r}  {human_size(d.size)}  "
+            f"TLS {tls}  auth {printable_text(d.auth_user or 'none')}"
         )
 
 
@@ -155,7 +155,7 @@ class _Handler:
             cipher_info = ssl_object.cipher()
             cipher = cipher_info[0] if cipher_info else None
         peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
-        delivery = Delivery(
+        arrived = ReceivedEnvelope(
             mail_from=envelope.mail_from or "",
             rcpt_tos=tuple(envelope.rcpt_tos),
             listener=self.listener,
@@ -166,7 +166,7 @@ class _Handler:
             helo=session.host_name or "unknown",
             size=len(content),
         )
-        return self.sandbox._deliver(content, delivery)
+        return self.sandbox._deliver(content, arrived)
 
     async def handle_exception(self, error: Exception) -> str:
         self.sandbox._notice(f"{self.listener} listener: {_describe_error(error)}")
@@ -408,17 +408,17 @@ class Sandbox:
                 await asyncio.wait_for(server.wait_closed(), timeout=STOP_TIMEOUT)
         await asyncio.sleep(0)  # let the closed transports run connection_lost
 
-    def _deliver(self, content: bytes, delivery: Delivery) -> str:
+    def _deliver(self, content: bytes, envelope: ReceivedEnvelope) -> str:
         received = dt.datetime.now().astimezone()
         with self._store_lock:
-            key = store(self._maildir, content, delivery, received)
+            key = store(self._maildir, content, envelope, received)
             number = _count(self._maildir)
         arrival = Arrival(
             number=number,
             key=key,
             received=received,
             subject=_subject(content),
-            delivery=delivery,
+            envelope=envelope,
         )
         if self.on_arrival is not None:
             try:

@@ -22,7 +22,7 @@ _ALL_SENDING = frozenset({Stage.MAIL_FROM, Stage.RCPT, Stage.DATA, Stage.AFTER_D
 
 
 @dataclass(frozen=True)
-class Rule:
+class FailureRule:
     explanation: str
     fix: str
     kinds: frozenset[str] = frozenset()  # empty: any kind
@@ -53,17 +53,17 @@ class Rule:
         return not (self.provider and self.provider != provider)
 
 
-def _r(explanation: str, fix: str, **kw: Any) -> Rule:
+def _r(explanation: str, fix: str, **kw: Any) -> FailureRule:
     for key in ("kinds", "during", "codes"):
         if key in kw:
             kw[key] = frozenset(kw[key])
-    return Rule(explanation, fix, **kw)
+    return FailureRule(explanation, fix, **kw)
 
 
 _PORTS = ("use port 587 with STARTTLS (mail.smtp.starttls.enable=true) or port 465 with "
           "implicit TLS (mail.smtp.ssl.enable=true)")
 
-RULES: tuple[Rule, ...] = (
+FAILURE_RULES: tuple[FailureRule, ...] = (
     # --- configuration -------------------------------------------------------------------
     _r("No SMTP server is configured.", "set mail.smtp.host (or apply a preset: "
        "`mailtui presets`)", kinds={"no-host"}),
@@ -323,7 +323,7 @@ RULES: tuple[Rule, ...] = (
        "check the username, the password and mail.smtp.auth.mechanisms", during={Stage.AUTH}),
 )
 
-FALLBACK = Rule("The session failed at {stage}: {reply_or_detail}.",
+FALLBACK = FailureRule("The session failed at {stage}: {reply_or_detail}.",
                 "read the transcript above for the server's exact words")
 
 
@@ -387,9 +387,9 @@ def _reply(failure: Failure) -> str:
     return f"{failure.reply_code} {failure.reply or ''}".strip()
 
 
-def find_rule(failure: Failure, plan: Plan) -> Rule:
+def find_rule(failure: Failure, plan: Plan) -> FailureRule:
     provider = provider_of(plan, failure)
-    for rule in RULES:
+    for rule in FAILURE_RULES:
         if rule.matches(failure, provider):
             return rule
     return FALLBACK
