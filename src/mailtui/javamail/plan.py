@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Security = Literal["none", "starttls-optional", "starttls-required", "implicit-tls"]
+TransportProtocol = Literal["smtp", "smtps"]  # mail.transport.protocol
 
 # JavaMail leaves these infinite; mailtui never waits forever (SPEC §3).
 DEFAULT_CONNECT_TIMEOUT = 30.0
@@ -38,7 +39,7 @@ class Plan:
     ehlo_name: str | None = None  # None: the local host name, as JavaMail
     envelope_from: str | None = None
     username: str | None = None
-    protocol: Literal["smtp", "smtps"] = "smtp"
+    protocol: TransportProtocol = "smtp"
     trusted_hosts: tuple[str, ...] = ()  # mail.smtp.ssl.trust ("*" = every host)
     ca_file: str | None = None  # extra trust anchors (mailtui.ssl.cafile), e.g. the sandbox CA
     # mailtui.ssl.fingerprint: SHA-256 pins of the leaf certificate (AB:CD:...); when set they

@@ -10,12 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from mailtui.javamail.plan import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_WRITE_TIMEOUT,
+    TransportProtocol,
 )
+
+# The word after ``mail.``: a transport's prefix, or ``mime`` (mail.mime.allowutf8).
+Prefix = TransportProtocol | Literal["mime"]
 
 SSL_SOCKET_FACTORY = "javax.net.ssl.SSLSocketFactory"
 _JAVA_INT = re.compile(r"[+-]?[0-9]+")
@@ -33,7 +38,7 @@ class View:
     """Properties seen through one protocol prefix, with Java's parsing rules."""
 
     props: Mapping[str, str]
-    protocol: str  # "smtp" | "smtps"
+    protocol: Prefix
 
     def key(self, name: str) -> str:
         return f"mail.{self.protocol}.{name}"
@@ -62,7 +67,7 @@ class View:
         return number if -(2**31) <= number < 2**31 else None
 
 
-def protocol_of(props: Mapping[str, str]) -> str:
+def protocol_of(props: Mapping[str, str]) -> TransportProtocol:
     value = props.get("mail.transport.protocol", "smtp").strip().lower()
     return "smtps" if value == "smtps" else "smtp"
 

@@ -14,7 +14,7 @@ from mailtui.config.model import Settings
 from mailtui.errors import ConfigError
 from mailtui.javamail.plan import Plan
 from mailtui.outbox.build import Outgoing
-from mailtui.smtp.results import Failure, RecipientResult, SessionError
+from mailtui.smtp.results import Failure, FailureKind, RecipientResult, SessionError
 from mailtui.smtp.stages import Stage
 
 Status = Literal["sent", "failed", "deferred", "uncertain"]
@@ -22,7 +22,7 @@ Status = Literal["sent", "failed", "deferred", "uncertain"]
 # Failures before any mail transaction: every following message would fail the same way.
 CONNECTION_STAGES = frozenset({Stage.CONFIG, Stage.DNS, Stage.CONNECT, Stage.GREETING,
                                Stage.EHLO, Stage.TLS, Stage.AUTH})
-_TRANSIENT_KINDS = frozenset({"lost", "timeout", "refused"})
+_TRANSIENT_KINDS: frozenset[FailureKind] = frozenset({"lost", "timeout", "refused"})
 
 
 def is_temporary(failure: Failure) -> bool:

@@ -31,6 +31,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from mailtui.errors import EXIT_USAGE, MailtuiError
 from mailtui.sandbox.certs import SandboxCerts, ensure_sandbox_certs, server_context
 from mailtui.sandbox.store import (
+    Listener,
     ReceivedEnvelope,
     StoredMessage,
     clear_messages,
@@ -56,7 +57,7 @@ HANDSHAKE_TIMEOUT = 30.0
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 
-_LISTENERS = ("starttls", "implicit-tls")
+_LISTENERS: tuple[Listener, ...] = ("starttls", "implicit-tls")
 
 
 class SandboxError(MailtuiError):
@@ -125,7 +126,7 @@ def _authenticate(
 class _Handler:
     """aiosmtpd handler of one listener: AUTH before MAIL, store DATA in the Maildir."""
 
-    def __init__(self, sandbox: Sandbox, listener: str) -> None:
+    def __init__(self, sandbox: Sandbox, listener: Listener) -> None:
         self.sandbox = sandbox
         self.listener = listener
 
@@ -229,7 +230,7 @@ class Sandbox:
                 f"the STARTTLS and implicit-TLS listeners cannot share port {port}",
                 hint="give --port and --tls-port different values",
             )
-        self._requested = {"starttls": port, "implicit-tls": tls_port}
+        self._requested: dict[Listener, int] = {"starttls": port, "implicit-tls": tls_port}
         self._data_dir = data_dir
         self._maildir = (
             Path(maildir) if maildir else (data_dir / "maildir" if data_dir else default_maildir())
@@ -237,12 +238,12 @@ class Sandbox:
         self.on_arrival = on_arrival
         self.on_notice = on_notice
         self._certs: SandboxCerts | None = None
-        self._ports: dict[str, int] = {}
+        self._ports: dict[Listener, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._store_lock = threading.Lock()
-        self._current = "starttls"  # the listener being bound, for error messages
+        self._current: Listener = "starttls"  # the listener being bound, for error messages
 
     # -- public surface -------------------------------------------------------------------
     @property
@@ -371,7 +372,7 @@ class Sandbox:
             self._ports[listener] = server.sockets[0].getsockname()[1]
 
     def _factory(
-        self, listener: str, context: ssl.SSLContext, loop: asyncio.AbstractEventLoop
+        self, listener: Listener, context: ssl.SSLContext, loop: asyncio.AbstractEventLoop
     ) -> Callable[[], SMTP]:
         implicit = listener == "implicit-tls"
 

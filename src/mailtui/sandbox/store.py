@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from mailtui.errors import EXIT_CONFIG, EXIT_USAGE, MailtuiError
 
@@ -28,6 +29,9 @@ def default_maildir() -> Path:
     return sandbox_dir() / "maildir"
 
 
+Listener = Literal["starttls", "implicit-tls"]  # the sandbox's two ports
+
+
 @dataclass(frozen=True)
 class ReceivedEnvelope:
     """The envelope of one received message, with what its SMTP session knew (listener, TLS,
@@ -35,7 +39,7 @@ class ReceivedEnvelope:
 
     mail_from: str
     rcpt_tos: tuple[str, ...]
-    listener: str  # "starttls" or "implicit-tls"
+    listener: Listener
     tls: str | None  # TLS version, None when the session was not encrypted
     cipher: str | None
     auth_user: str | None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mailtui.javamail.plan import Plan
+from mailtui.smtp.results import FAILURE_KINDS, FailureKind
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
@@ -25,13 +26,18 @@ _ALL_SENDING = frozenset({Stage.MAIL_FROM, Stage.RCPT, Stage.DATA, Stage.AFTER_D
 class FailureRule:
     explanation: str
     fix: str
-    kinds: frozenset[str] = frozenset()  # empty: any kind
+    kinds: frozenset[FailureKind] = frozenset()  # empty: any kind
     during: frozenset[Stage] = frozenset()  # empty: any stage
     codes: frozenset[int] = frozenset()
     enhanced: tuple[str, ...] = ()  # prefixes of the enhanced status code
     text: str | None = None  # regex searched (case-insensitive) in the reply and detail
     provider: str | None = None  # "gmail" | "office365"
     fact: str | None = None  # a fact the engine found out (failure.facts) must be true
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - FAILURE_KINDS
+        if unknown:  # a misspelt kind would never match
+            raise ValueError(f"unknown failure kind(s) {sorted(unknown)} in {self.explanation!r}")
 
     def matches(self, failure: Failure, provider: str | None) -> bool:
         if self.kinds and failure.kind not in self.kinds:

@@ -5,13 +5,31 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.transcript import TranscriptEvent
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)")
+
+# Why a session stopped, beyond its stage: the explainer's table (smtp/explain.py) and the
+# retry rule (outbox/deliver.py) match on it.
+FailureKind = Literal[
+    # the settings, before any connection
+    "no-host", "no-username", "no-password", "no-sender", "tls-config",
+    # the network
+    "dns", "refused", "unreachable", "timeout", "lost", "not-smtp",
+    # TLS
+    "tls-handshake", "tls-closed-after-handshake", "plaintext-on-tls-port", "tls-not-offered",
+    "tls-needed-for-auth", "auth-needs-tls",
+    "cert-hostname", "cert-expired", "cert-self-signed", "cert-untrusted", "cert-pin-mismatch",
+    # AUTH
+    "auth-not-offered", "auth-no-mechanism",
+    # the server's answer: a refusal, some recipients refused, no SMTPUTF8 for an IDN address
+    "reply", "partial", "smtputf8",
+]
+FAILURE_KINDS: frozenset[str] = frozenset(get_args(FailureKind))
 
 
 @dataclass(frozen=True)
@@ -96,13 +114,17 @@ class Failure:
 
     stage: Stage
     during: Stage
-    kind: str  # reply, timeout, lost, dns, refused, unreachable, tls-handshake, cert-*, ...
+    kind: FailureKind
     reply_code: int | None = None
     enhanced_code: str | None = None
     reply: str | None = None
     detail: str | None = None
     certificate: tlsmod.CertificateInfo | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAILURE_KINDS:  # a typo would silently match no explanation
+            raise ValueError(f"unknown failure kind {self.kind!r}")
 
     @property
     def exit_code(self) -> int:

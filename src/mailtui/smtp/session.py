@@ -26,6 +26,7 @@ from mailtui.smtp.client import RecordingSMTP, os_error_text
 from mailtui.smtp.results import (
     Capabilities,
     Failure,
+    FailureKind,
     RecipientResult,
     SendResult,
     SessionError,
@@ -113,7 +114,7 @@ class Session:
         else:
             self.transcript.add("info", text, stage=Stage.CONNECT, tls=False)
 
-    def _fail(self, stage: Stage, kind: str, *, code: int | None = None,
+    def _fail(self, stage: Stage, kind: FailureKind, *, code: int | None = None,
               raw: bytes | None = None, detail: str | None = None,
               recoverable: bool = False, **facts: Any) -> SessionError:
         enhanced, text = (None, None)
@@ -127,7 +128,7 @@ class Session:
 
     def _reply_failure(self, stage: Stage, code: int, raw: bytes, *,
                        recoverable: bool = False, **facts: Any) -> SessionError:
-        kind = "not-smtp" if code == -1 else "reply"
+        kind: FailureKind = "not-smtp" if code == -1 else "reply"
         return self._fail(stage, kind, code=code if code != -1 else None, raw=raw,
                           recoverable=recoverable and code != 421, **facts)
 
@@ -184,7 +185,8 @@ class Session:
             self._drop()
             self._raise_if_rejected_after_handshake(text)
             if during in (Stage.DNS, Stage.CONNECT):
-                kind = "refused" if isinstance(exc, ConnectionRefusedError) else "unreachable"
+                kind: FailureKind = ("refused" if isinstance(exc, ConnectionRefusedError)
+                                     else "unreachable")
                 raise SessionError(Failure(Stage.CONNECT, Stage.CONNECT, kind,
                                            detail=text)) from None
             raise SessionError(Failure(Stage.CONNECTION_LOST, during, "lost",
@@ -365,6 +367,7 @@ class Session:
         message = exc.verify_message or str(exc)
         self.info(f"certificate verification failed: {message}")
         code = exc.verify_code
+        kind: FailureKind
         if code in (62, 64) or "mismatch" in message.lower():
             kind = "cert-hostname"
         elif code == 10 or "expired" in message.lower():
@@ -387,7 +390,7 @@ class Session:
         plan = self.plan
         detail = os_error_text(exc)
         self.info(f"TLS handshake failed: {detail}")
-        kind = "tls-handshake"
+        kind: FailureKind = "tls-handshake"
         facts: dict[str, Any] = {}
         if plan.security == "implicit-tls":
             greeting = tlsmod.sniff_plain_greeting(
