@@ -14,6 +14,7 @@ from mailtui.config.model import Settings
 from mailtui.errors import ConfigError
 from mailtui.javamail.plan import Plan
 from mailtui.outbox.build import Outgoing
+from mailtui.smtp.codes import ReplyCode, is_transient
 from mailtui.smtp.results import Failure, FailureKind, RecipientResult, SessionError
 from mailtui.smtp.stages import Stage
 
@@ -28,7 +29,7 @@ _TRANSIENT_KINDS: frozenset[FailureKind] = frozenset({"lost", "timeout", "refuse
 def is_temporary(failure: Failure) -> bool:
     """A 4xx reply, or a connection that broke or timed out: worth another try later."""
     if failure.reply_code is not None:
-        return 400 <= failure.reply_code < 500
+        return is_transient(failure.reply_code)
     return failure.kind in _TRANSIENT_KINDS
 
 
@@ -182,7 +183,7 @@ class Deliverer:
                                     message.data, pipelining=self.pipelining)
             except SessionError as err:
                 failure = err.failure
-                if not err.recoverable or failure.reply_code == 421:
+                if not err.recoverable or failure.reply_code == ReplyCode.SERVICE_NOT_AVAILABLE:
                     self.close()
                 if reply_lost(failure):
                     explanation, fix = self._explain(failure)

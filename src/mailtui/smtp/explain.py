@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mailtui.javamail.plan import Plan
+from mailtui.smtp.codes import ReplyCode as R
 from mailtui.smtp.results import FAILURE_KINDS, FailureKind
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from mailtui.smtp.results import Failure
 
 
+Provider = Literal["gmail", "office365"]  # providers with rules of their own
 _ALL_SENDING = frozenset({Stage.MAIL_FROM, Stage.RCPT, Stage.DATA, Stage.AFTER_DATA})
 
 
@@ -31,7 +33,7 @@ class FailureRule:
     codes: frozenset[int] = frozenset()
     enhanced: tuple[str, ...] = ()  # prefixes of the enhanced status code
     text: str | None = None  # regex searched (case-insensitive) in the reply and detail
-    provider: str | None = None  # "gmail" | "office365"
+    provider: Provider | None = None
     fact: str | None = None  # a fact the engine found out (failure.facts) must be true
 
     def __post_init__(self) -> None:
@@ -39,7 +41,7 @@ class FailureRule:
         if unknown:  # a misspelt kind would never match
             raise ValueError(f"unknown failure kind(s) {sorted(unknown)} in {self.explanation!r}")
 
-    def matches(self, failure: Failure, provider: str | None) -> bool:
+    def matches(self, failure: Failure, provider: Provider | None) -> bool:
         if self.kinds and failure.kind not in self.kinds:
             return False
         if self.during and failure.during not in self.during:
@@ -206,46 +208,51 @@ FAILURE_RULES: tuple[FailureRule, ...] = (
        "normal account password is refused for SMTP.",
        "create an app password at https://myaccount.google.com/apppasswords and use it as "
        "the password; the username is the full Gmail address",
-       codes={534}, enhanced=("5.7.9",)),
+       codes={R.MECHANISM_TOO_WEAK}, enhanced=("5.7.9",)),
     _r("Google blocked the sign-in and wants it confirmed in a browser.",
        "sign in to the account at https://accounts.google.com, then use an app password "
-       "(https://myaccount.google.com/apppasswords)", codes={534}, enhanced=("5.7.14",)),
+       "(https://myaccount.google.com/apppasswords)", codes={R.MECHANISM_TOO_WEAK},
+       enhanced=("5.7.14",)),
     _r("Gmail did not accept the username or password. Gmail no longer accepts the "
        "account's normal password for SMTP: it needs an app password.",
        "use an app password (needs 2-Step Verification): "
        "https://myaccount.google.com/apppasswords; the username is the full address",
-       codes={535}, enhanced=("5.7.8",), provider="gmail"),
+       codes={R.INVALID_CREDENTIALS}, enhanced=("5.7.8",), provider="gmail"),
     _r("Office 365: SMTP AUTH (authenticated client submission) is disabled for the tenant "
        "or for this mailbox.",
        "enable 'Authenticated SMTP' for the mailbox (Microsoft 365 admin center > Users > "
        "Mail > Manage email apps) or tenant-wide (Set-TransportConfig "
        "-SmtpClientAuthenticationDisabled $false); note that Microsoft is retiring Basic "
        "authentication for SMTP AUTH: plan for OAuth2 (XOAUTH2)",
-       codes={535}, enhanced=("5.7.139",), text=r"SmtpClientAuthentication is disabled"),
+       codes={R.INVALID_CREDENTIALS}, enhanced=("5.7.139",),
+       text=r"SmtpClientAuthentication is disabled"),
     _r("Office 365 refused Basic authentication (a password) for this account: it is "
        "blocked by security defaults or a policy, or retired for SMTP AUTH.",
        "Microsoft is retiring Basic authentication for SMTP AUTH: move to OAuth2 "
        "(XOAUTH2), or ask the tenant administrator to exempt this mailbox",
-       codes={535}, enhanced=("5.7.139",), text=r"basic auth|security defaults|policy"),
+       codes={R.INVALID_CREDENTIALS}, enhanced=("5.7.139",),
+       text=r"basic auth|security defaults|policy"),
     _r("Office 365 refused the login ({enhanced}): the password is wrong, the account uses "
        "MFA, SMTP AUTH is disabled for the tenant or mailbox, or Basic authentication is "
        "retired for it (then only OAuth2 works).",
        "check the password; enable 'Authenticated SMTP' for the mailbox (admin center > "
        "Users > Mail > Manage email apps); if Basic authentication is blocked, move to "
-       "OAuth2 (XOAUTH2)", codes={535}, enhanced=("5.7.139", "5.7.3")),
+       "OAuth2 (XOAUTH2)", codes={R.INVALID_CREDENTIALS}, enhanced=("5.7.139", "5.7.3")),
     _r("The server requires STARTTLS before this command ({reply}).",
        "set mail.smtp.starttls.enable=true and mail.smtp.starttls.required=true",
-       codes={530}, text=r"STARTTLS|TLS first"),
+       codes={R.AUTH_REQUIRED}, text=r"STARTTLS|TLS first"),
     _r("The server requires authentication before accepting mail ({reply}).",
        "set mail.smtp.auth=true with server.username and a password",
-       codes={530}, during=_ALL_SENDING),
+       codes={R.AUTH_REQUIRED}, during=_ALL_SENDING),
     _r("The server rejected the username or password ({reply}).",
        "check server.username (often the full mailbox address) and the password; some "
        "providers need an app password instead of the account password",
-       codes={535}),
+       codes={R.INVALID_CREDENTIALS}),
     _r("The server rejected the authentication ({reply}).",
        "check the username, the password and mail.smtp.auth.mechanisms",
-       during={Stage.AUTH}, codes={501, 504, 534, 538, 454}),
+       during={Stage.AUTH},
+       codes={R.SYNTAX_ERROR_IN_PARAMETERS, R.PARAMETER_NOT_IMPLEMENTED, R.MECHANISM_TOO_WEAK,
+              R.ENCRYPTION_REQUIRED_FOR_MECHANISM, R.TEMPORARY_AUTH_FAILURE}),
     # --- sender, recipients, content -----------------------------------------------------------
     _r("The login {username} is not allowed to send as {sender} ({reply}).",
        "make server.default_sender (and mail.smtp.from) the mailbox you log in with, or "
@@ -258,16 +265,17 @@ FAILURE_RULES: tuple[FailureRule, ...] = (
     _r("The recipient's mailbox is full ({reply}).", "the recipient must make room; retry "
        "later", enhanced=("5.2.2", "4.2.2")),
     _r("The message ({message_size} bytes) is larger than the server accepts{size_hint}.",
-       "send a smaller message (attachments)", codes={552}),
+       "send a smaller message (attachments)", codes={R.EXCEEDED_STORAGE}),
     _r("The message is larger than the server accepts{size_hint}.", "send a smaller message",
        enhanced=("5.3.4",)),
     _r("The server greylists: it turns away mail from unknown senders for a few minutes and "
        "accepts it when sent again ({reply}).",
        "wait 5 to 15 minutes and send again (a queueing mail server retries by itself)",
-       codes={450, 451, 452}, text=r"gr[ae]y.?list|try again later|4\.7\.1"),
+       codes={R.MAILBOX_BUSY, R.LOCAL_ERROR, R.INSUFFICIENT_STORAGE},
+       text=r"gr[ae]y.?list|try again later|4\.7\.1"),
     _r("The server closed the session for a temporary reason (421: overloaded, rate "
        "limited, or this IP is throttled): {reply}.",
-       "retry later; check the account's sending limits", codes={421}),
+       "retry later; check the account's sending limits", codes={R.SERVICE_NOT_AVAILABLE}),
     _r("The recipient address {address} does not exist on the receiving server ({reply}).",
        "check the recipient address", during={Stage.RCPT}, enhanced=("5.1.1",)),
     _r("The server will not relay mail for you to that recipient ({reply}).",
@@ -283,7 +291,8 @@ FAILURE_RULES: tuple[FailureRule, ...] = (
        kinds={"smtputf8"}),
     _r("The server reported a temporary failure at {stage}: {reply}.",
        "retry later; a 452 at RCPT often means too many recipients or a full mailbox",
-       codes={450, 451, 452, 454, 455}),
+       codes={R.MAILBOX_BUSY, R.LOCAL_ERROR, R.INSUFFICIENT_STORAGE, R.TEMPORARY_AUTH_FAILURE,
+              R.PARAMETERS_NOT_ACCOMMODATED}),
     # --- timeouts and lost connections -----------------------------------------------------
     _r("The server accepted the message data but did not confirm it within {timeout} s; it "
        "may or may not have been delivered.",
@@ -333,7 +342,7 @@ FALLBACK = FailureRule("The session failed at {stage}: {reply_or_detail}.",
                 "read the transcript above for the server's exact words")
 
 
-def provider_of(plan: Plan, failure: Failure) -> str | None:
+def provider_of(plan: Plan, failure: Failure) -> Provider | None:
     host = (plan.host or "").lower()
     text = (failure.reply or "").lower()
     if host.endswith(("gmail.com", "googlemail.com", "google.com")) or "gsmtp" in text:

@@ -19,6 +19,7 @@ from typing import Any
 from mailtui.javamail.plan import Plan
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import choose_mechanism
+from mailtui.smtp.codes import ReplyCode
 from mailtui.smtp.explain import explain
 from mailtui.smtp.results import outcome_json, split_reply
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
@@ -188,11 +189,11 @@ def try_recipient(session: Session, check: RecipientCheck) -> None:
                 address = session._ascii_address(address, Stage.RCPT)
         code, raw = client.docmd("MAIL", f"FROM:{smtplib.quoteaddr(sender)}{options}")
         check.mail_reply_code, check.mail_reply = code, raw.decode("utf-8", "replace")
-        if code != 250:
+        if code != ReplyCode.OK:
             raise SessionError(_refusal(Stage.MAIL_FROM, code, raw, sender, address))
         client.stage = Stage.RCPT
         code, raw = client.docmd("RCPT", f"TO:{smtplib.quoteaddr(address)}")
-        check.accepted = code in (250, 251)
+        check.accepted = code in (ReplyCode.OK, ReplyCode.WILL_FORWARD)
         check.reply_code = code
         check.enhanced_code, check.reply = split_reply(code, raw)
     client.command_encoding = "ascii"

@@ -23,6 +23,7 @@ from mailtui.javamail.plan import Plan
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import TokenProvider, authenticate, choose_mechanism
 from mailtui.smtp.client import RecordingSMTP, os_error_text
+from mailtui.smtp.codes import NOT_A_REPLY, ReplyCode, is_permanent
 from mailtui.smtp.results import (
     Capabilities,
     Failure,
@@ -123,14 +124,15 @@ class Session:
         failure = Failure(stage=stage, during=stage, kind=kind, reply_code=code,
                           enhanced_code=enhanced, reply=text, detail=detail, facts=facts)
         if not recoverable:
-            self._drop(polite=code is not None and code != 421)
+            self._drop(polite=code is not None and code != ReplyCode.SERVICE_NOT_AVAILABLE)
         return SessionError(failure, recoverable=recoverable)
 
     def _reply_failure(self, stage: Stage, code: int, raw: bytes, *,
                        recoverable: bool = False, **facts: Any) -> SessionError:
-        kind: FailureKind = "not-smtp" if code == -1 else "reply"
-        return self._fail(stage, kind, code=code if code != -1 else None, raw=raw,
-                          recoverable=recoverable and code != 421, **facts)
+        kind: FailureKind = "not-smtp" if code == NOT_A_REPLY else "reply"
+        return self._fail(stage, kind, code=code if code != NOT_A_REPLY else None, raw=raw,
+                          recoverable=recoverable and code != ReplyCode.SERVICE_NOT_AVAILABLE,
+                          **facts)
 
     def _timeout_for(self, stage: Stage) -> float:
         t = self.plan.timeouts
@@ -247,7 +249,7 @@ class Session:
             code, raw = client.getreply()
             self._first_tls_reply = False
             self.greeting = raw.decode("utf-8", "replace")
-            if code != 220:
+            if code != ReplyCode.SERVICE_READY:
                 raise self._reply_failure(Stage.GREETING, code, raw)
             self._ehlo()
             if plan.security != "implicit-tls":
@@ -274,12 +276,12 @@ class Session:
         client.stage = Stage.EHLO
         code, raw = client.ehlo()
         self._first_tls_reply = False
-        if code != 250:
-            if not 500 <= code <= 599:
+        if code != ReplyCode.OK:
+            if not is_permanent(code):
                 raise self._reply_failure(Stage.EHLO, code, raw)
             client.info("EHLO refused: trying HELO (no ESMTP extensions)")
             code, raw = client.helo()
-            if code != 250:
+            if code != ReplyCode.OK:
                 raise self._reply_failure(Stage.EHLO, code, raw)
         self.capabilities = Capabilities(dict(client.esmtp_features), client.does_esmtp)
 
@@ -309,7 +311,7 @@ class Session:
         client = self._client()
         client.stage = Stage.TLS
         code, raw = client.docmd("STARTTLS")
-        if code != 220:
+        if code != ReplyCode.SERVICE_READY:
             raise self._reply_failure(Stage.TLS, code, raw)
         self._handshake()
         # RFC 3207: forget everything learnt before TLS.
@@ -424,7 +426,7 @@ class Session:
         client.info(f"authenticating as {plan.username} with {mechanism}")
         code, raw = authenticate(client, mechanism, plan.username, self.password,
                                  authzid=plan.sasl_authzid, token_provider=self.token_provider)
-        if code not in (235, 503):
+        if code not in (ReplyCode.AUTH_SUCCEEDED, ReplyCode.BAD_SEQUENCE):
             raise self._reply_failure(Stage.AUTH, code, raw, mechanism=mechanism)
         self.mechanism = mechanism
 
@@ -497,7 +499,7 @@ class Session:
         client = self._client()
         with self._guard():
             code, _raw = client.docmd("RSET")
-        if code != 250:
+        if code != ReplyCode.OK:
             self._drop()
 
     def _transaction(self, client: RecordingSMTP, envelope_from: str, recipients: list[str],
@@ -557,18 +559,19 @@ class Session:
         client.stage = Stage.RCPT
         for address, line in zip(recipients, rcpt_lines, strict=True):
             if not pipelined:
-                if mail_reply[0] != 250:
+                if mail_reply[0] != ReplyCode.OK:
                     break
                 client.send(line + "\r\n")
             rcode, rraw = client.getreply()
             raw_replies[address] = rraw
             enhanced, text = split_reply(rcode, rraw)
-            results.append(RecipientResult(address, rcode in (250, 251), rcode, text, enhanced))
+            results.append(RecipientResult(
+                address, rcode in (ReplyCode.OK, ReplyCode.WILL_FORWARD), rcode, text, enhanced))
         data_reply: tuple[int, bytes] | None = None
         if with_data:
             client.stage = Stage.DATA
             data_reply = client.getreply()
-        if mail_reply[0] != 250:
+        if mail_reply[0] != ReplyCode.OK:
             self._abandon_data(client, data_reply)
             raise self._reply_failure(Stage.MAIL_FROM, *mail_reply, recoverable=True)
         accepted = [r for r in results if r.accepted]
@@ -585,7 +588,7 @@ class Session:
         client.stage = Stage.DATA
         if data_reply is None:
             data_reply = client.docmd("DATA")
-        if data_reply[0] != 354:
+        if data_reply[0] != ReplyCode.START_MAIL_INPUT:
             raise self._reply_failure(Stage.DATA, *data_reply, recoverable=True)
         client.writing = True
         try:
@@ -594,7 +597,7 @@ class Session:
             client.writing = False
         client.stage = Stage.AFTER_DATA
         code, raw = client.getreply()
-        if code != 250:
+        if code != ReplyCode.OK:
             raise self._reply_failure(Stage.AFTER_DATA, code, raw, recoverable=True)
         client.command_encoding = "ascii"
         enhanced, text = split_reply(code, raw)
@@ -603,7 +606,7 @@ class Session:
     def _abandon_data(self, client: RecordingSMTP, data_reply: tuple[int, bytes] | None) -> None:
         """A pipelined DATA that was accepted although the transaction failed: end it empty
         (RFC 2920 §3.1); only reached when no recipient was accepted."""
-        if data_reply is not None and data_reply[0] == 354:
+        if data_reply is not None and data_reply[0] == ReplyCode.START_MAIL_INPUT:
             client.send(".\r\n")
             client.getreply()
 
