@@ -8,7 +8,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mailtui.config.model import Settings
 from mailtui.errors import ConfigError
@@ -17,6 +17,10 @@ from mailtui.outbox.build import Outgoing
 from mailtui.smtp.codes import ReplyCode, is_transient
 from mailtui.smtp.results import Failure, FailureKind, RecipientResult, SessionError
 from mailtui.smtp.stages import Stage
+
+if TYPE_CHECKING:
+    from mailtui.smtp.session import Session
+    from mailtui.smtp.transcript import EventCallback, WaitCallback
 
 Status = Literal["sent", "failed", "deferred", "uncertain"]
 
@@ -50,7 +54,7 @@ def reply_lost(failure: Failure) -> bool:
     return failure.during == Stage.AFTER_DATA and failure.reply_code is None
 
 
-def _close_quietly(session: Any) -> None:
+def _close_quietly(session: Session) -> None:
     """QUIT if possible; a connection that is already broken has nothing more to say."""
     with contextlib.suppress(OSError, SessionError):
         session.close()
@@ -118,13 +122,13 @@ class Deliverer:
         plan: Plan,
         password: str | None,
         *,
-        on_event: Callable[[Any], None] | None = None,
+        on_event: EventCallback | None = None,
         retries: int = 3,
         retry_delay: float = 2.0,
         pipelining: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[str], None] | None = None,
-        on_wait: Callable[[Any], None] | None = None,
+        on_wait: WaitCallback | None = None,
     ) -> None:
         self.plan = plan
         self.on_wait = on_wait
@@ -135,7 +139,7 @@ class Deliverer:
         self.pipelining = pipelining
         self.sleep = sleep
         self.on_retry = on_retry
-        self.session: Any = None
+        self.session: Session | None = None
         self.connections = 0
 
     def __enter__(self) -> Deliverer:
@@ -149,7 +153,7 @@ class Deliverer:
             session, self.session = self.session, None
             _close_quietly(session)
 
-    def _session(self) -> Any:
+    def _session(self) -> Session:
         if self.session is None or not self.session.connected:
             from mailtui.smtp.session import Session
             from mailtui.smtp.transcript import Transcript

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.stages import Stage
@@ -199,7 +199,38 @@ class SessionResult:
         }
 
 
-def outcome_json(result: Any) -> dict[str, Any]:
+class Outcome(Protocol):
+    """Where a session ended: what a :class:`SessionResult`, an ``smtp.probe.ProbeResult`` and
+    an ``outbox.deliver.Delivery`` have in common (read-only here)."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def stage(self) -> Stage: ...
+    @property
+    def during(self) -> Stage | None: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def reply_code(self) -> int | None: ...
+    @property
+    def enhanced_code(self) -> str | None: ...
+    @property
+    def reply(self) -> str | None: ...
+    @property
+    def explanation(self) -> str | None: ...
+    @property
+    def fix(self) -> str | None: ...
+
+
+class TimedOutcome(Outcome, Protocol):
+    """An :class:`Outcome` that was timed (a test send, a probe)."""
+
+    @property
+    def duration_s(self) -> float: ...
+
+
+def outcome_json(result: TimedOutcome) -> dict[str, Any]:
     """The fields a test send and a probe report alike: where it ended, the server's last
     word, and what it means."""
     return {
