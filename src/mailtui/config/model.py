@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from mailtui.config.secrets import SecretRef
 
 EncryptMode = Literal["never", "when-possible", "always"]
-ENCRYPT_MODES: tuple[str, ...] = ("never", "when-possible", "always")
+ENCRYPT_MODES: tuple[EncryptMode, ...] = get_args(EncryptMode)
 LOCALES: tuple[str, ...] = ("en", "fr")
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from functools import cache
+from typing import Literal
 
 SMTP = "mail.smtp."
 SMTPS = "mail.smtps."
@@ -30,12 +32,19 @@ KNOWN_CLASSES = (
 )
 
 
+# What a value must look like (``validate_value``); "string" and "list" accept any text.
+ValueType = Literal[
+    "string", "bool", "int", "port", "localport", "millis", "host", "hostlist", "list",
+    "mechanisms", "tls-protocols", "class", "enum", "dsn-notify", "address", "mailbox",
+    "object", "path", "fingerprints"]
+
+
 @dataclass(frozen=True)
 class PropertySpec:
     """One property: its type (see ``validate_value``), JavaMail's default and meaning."""
 
     name: str
-    type: str
+    type: ValueType
     default: str | None  # JavaMail's default as text; None = unset (or infinite for timeouts)
     description: str
     choices: tuple[str, ...] = ()
@@ -44,8 +53,11 @@ class PropertySpec:
     note: str = ""  # version differences and caveats
 
 
-def _s(name: str, type_: str, default: str | None, description: str, **kw: object) -> PropertySpec:
-    return PropertySpec(SMTP + name, type_, default, description, **kw)  # type: ignore[arg-type]
+def _s(name: str, type_: ValueType, default: str | None, description: str, *,
+       choices: tuple[str, ...] = (), ignore_case: bool = False, secret: bool = False,
+       note: str = "") -> PropertySpec:
+    return PropertySpec(SMTP + name, type_, default, description, choices=choices,
+                        ignore_case=ignore_case, secret=secret, note=note)
 
 
 _SMTP_SPECS: tuple[PropertySpec, ...] = (
@@ -537,7 +549,7 @@ def _fingerprints(spec: PropertySpec, value: str) -> str | None:
     return None
 
 
-_CHECKS = {
+_CHECKS: dict[ValueType, Callable[[PropertySpec, str], str | None]] = {
     "bool": _bool,
     "int": _int,
     "port": _port,
