@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
-import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mailtui.errors import ConfigError
+
+if TYPE_CHECKING:  # subprocess and selectors load when a command is run, not with the settings
+    import selectors
 
 _MAX_OUTPUT = 1 << 20  # a secret is short; never buffer an endless stream
 _SECRET_WORDS = ("password", "passwd", "secret", "token", ".pass")
@@ -115,6 +116,9 @@ def _run_command(ref: SecretRef, timeout: float) -> str:
 
 def _run_shell(command: str, timeout: float) -> tuple[int, bytes, bytes]:
     """(exit status, stdout, stderr) of ``sh -c command``; TimeoutError after ``timeout``."""
+    import selectors
+    import subprocess
+
     if sys.platform == "win32":  # no process groups to manage: the shell's own timeout
         try:
             done = subprocess.run(command, shell=True, capture_output=True, timeout=timeout,
@@ -173,5 +177,7 @@ def _read_ready(
 
 
 def _kill_group(pgid: int) -> None:
+    import signal
+
     with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing left in it
         os.killpg(pgid, signal.SIGKILL)
