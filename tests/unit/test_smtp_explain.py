@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mailtui.javamail.plan import Plan
-from mailtui.smtp.explain import FAILURE_RULES, FALLBACK, explain, find_rule
+from mailtui.smtp.explain import explain, find_rule
+from mailtui.smtp.failure_rules import FAILURE_RULES, FALLBACK
 from mailtui.smtp.results import Failure, split_reply
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.tls import CertificateInfo

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mailtui.smtp.codes import NOT_A_REPLY, ReplyCode, is_permanent, is_transient
-from mailtui.smtp.explain import FAILURE_RULES, FailureRule
+from mailtui.smtp.failure_rules import FAILURE_RULES, FailureRule
 from mailtui.smtp.results import FAILURE_KINDS, Failure
 from mailtui.smtp.stages import Stage
 

@@ -13,7 +13,7 @@ from mailtui.smtp.transcript import TranscriptEvent
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)")
 
-# Why a session stopped, beyond its stage: the explainer's table (smtp/explain.py) and the
+# Why a session stopped, beyond its stage: the explainer's table (smtp/failure_rules.py) and the
 # retry rule (outbox/deliver.py) match on it.
 FailureKind = Literal[
     # the settings, before any connection
