@@ -17,7 +17,6 @@ import email.parser
 import email.policy
 import hmac
 import ipaddress
-import logging
 import ssl
 import threading
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailtui.errors import EXIT_USAGE, MailtuiError
 from mailtui.sandbox.certs import SandboxCerts, ensure_sandbox_certs, server_context
+from mailtui.sandbox.handler import ListenerHandler, configure_logging, describe_error
 from mailtui.sandbox.store import (
     Listener,
     ReceivedEnvelope,
@@ -121,83 +121,6 @@ def _authenticate(
         message="535 5.7.8 Authentication credentials invalid "
         "(the sandbox accepts only its documented username and password)",
     )
-
-
-class _Handler:
-    """aiosmtpd handler of one listener: AUTH before MAIL, store DATA in the Maildir."""
-
-    def __init__(self, sandbox: Sandbox, listener: Listener) -> None:
-        self.sandbox = sandbox
-        self.listener = listener
-
-    async def handle_MAIL(
-        self,
-        server: SMTP,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        mail_options: list[str],
-    ) -> str:
-        if not session.authenticated:
-            return "530 5.7.0 Authentication required"
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 2.1.0 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content
-        if content is None:
-            raw = envelope.content or b""
-            content = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
-        ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
-        tls = cipher = None
-        if isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
-            tls = ssl_object.version()
-            cipher_info = ssl_object.cipher()
-            cipher = cipher_info[0] if cipher_info else None
-        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
-        arrived = ReceivedEnvelope(
-            mail_from=envelope.mail_from or "",
-            rcpt_tos=tuple(envelope.rcpt_tos),
-            listener=self.listener,
-            tls=tls,
-            cipher=cipher,
-            auth_user=session.auth_data if session.authenticated else None,
-            peer=peer,
-            helo=session.host_name or "unknown",
-            size=len(content),
-        )
-        return self.sandbox._deliver(content, arrived)
-
-    async def handle_exception(self, error: Exception) -> str:
-        self.sandbox._notice(f"{self.listener} listener: {_describe_error(error)}")
-        return "451 4.3.0 The sandbox hit an internal error; try again"
-
-
-def _describe_error(error: BaseException) -> str:
-    cause = error.__cause__ or error
-    if isinstance(cause, ssl.SSLError):
-        reason = cause.reason or str(cause)
-        return (
-            f"TLS handshake failed ({reason}); a client must trust the sandbox CA "
-            "(mailtui.ssl.cafile, set by the sandbox preset)"
-        )
-    return f"{type(cause).__name__}: {cause}"
-
-
-class _QuietAiosmtpd(logging.Filter):
-    """Drop aiosmtpd 1.4's deprecation warning logged on every successful AUTH."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "login_data is deprecated" not in record.getMessage()
-
-
-def _configure_logging() -> None:
-    logger = logging.getLogger("mail.log")
-    if not any(isinstance(f, _QuietAiosmtpd) for f in logger.filters):
-        logger.addFilter(_QuietAiosmtpd())
-    if not logger.handlers:  # no "No handlers" fallback to stderr from a library
-        logger.addHandler(logging.NullHandler())
 
 
 class Sandbox:
@@ -300,7 +223,7 @@ class Sandbox:
         """Bind both listeners and serve in a background thread. SandboxError if impossible."""
         if self.running:
             return self
-        _configure_logging()
+        configure_logging()
         try:
             self._certs = ensure_sandbox_certs(self._data_dir)
         except OSError as exc:
@@ -378,7 +301,7 @@ class Sandbox:
 
         def make() -> SMTP:
             return SMTP(
-                _Handler(self, listener),
+                ListenerHandler(listener, self._deliver, self._notice),
                 hostname=SERVER_NAME,
                 ident=IDENT,
                 # STARTTLS listener: TLS first, AUTH only over TLS (aiosmtpd's default).
@@ -437,7 +360,7 @@ class Sandbox:
         error = context.get("exception")
         if isinstance(error, ConnectionError | ssl.SSLError | asyncio.CancelledError):
             return  # a client went away or failed its handshake: normal for a test server
-        message = _describe_error(error) if error else str(context.get("message"))
+        message = describe_error(error) if error else str(context.get("message"))
         self._notice(f"server: {message}")
 
     def _bind_error(self, exc: OSError) -> SandboxError:
