@@ -20,18 +20,16 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from mailtui.config.model import SmimeSettings
 from mailtui.errors import MessageBuildError
-from mailtui.mail.smime_cert import (
+from mailtui.mail.certinfo import (
     CertificateSummary,
-    Signer,
     certificate_warnings,
     common_name,
     describe_certificate,
-    describe_signer,
-    load_signer,
     san_emails,
     subject_emails,
     subject_text,
 )
+from mailtui.mail.smime_cert import Signer, describe_signer, load_signer
 from mailtui.mail.smime_mime import (
     CRLF,
     base64_lines,
