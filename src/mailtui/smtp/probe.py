@@ -272,37 +272,40 @@ def chain_pem(chain: list[bytes]) -> bytes:
     return "".join(ssl.DER_cert_to_PEM_cert(der) for der in chain).encode("ascii")
 
 
+def _encryption_notes(plan: Plan, offered_tls: bool) -> list[str]:
+    """What the security properties do with a server that does (not) offer STARTTLS."""
+    if plan.security == "implicit-tls":
+        return [f"implicit TLS on port {plan.port}: encrypted from the first byte"]
+    if plan.security == "starttls-required":
+        return ["STARTTLS required and " + ("offered" if offered_tls else
+                "NOT offered: a send would stop at the TLS stage (exit 22)")]
+    if plan.security == "starttls-optional":
+        if offered_tls:
+            return ["STARTTLS enabled and offered: the session will be encrypted"]
+        if plan.auth:
+            return ["STARTTLS enabled but NOT offered: a send would stop at the TLS stage "
+                    "(mailtui never sends a password in clear)"]
+        return ["STARTTLS enabled but NOT offered: mail would go unencrypted"]
+    notes = ["no encryption (mail.smtp.starttls.enable and ssl.enable are off)"]
+    if offered_tls:
+        notes.append("the server offers STARTTLS: set mail.smtp.starttls.enable=true "
+                     "and mail.smtp.starttls.required=true")
+    if plan.auth:
+        notes.append("authentication without encryption: a send would stop at the TLS "
+                     "stage (credentials are never sent in clear)")
+    return notes
+
+
 def assess(
     plan: Plan, session: Session, failure: Failure | None
 ) -> tuple[list[str], Failure | None]:
     """What the current properties would do with what the server offers, and the failure a
     send would meet (before MAIL FROM) if any."""
-    notes: list[str] = []
     predicted: Failure | None = None
     caps = session.capabilities
     before = session.capabilities_before_tls or caps
     offered_tls = bool(before and before.starttls)
-    if plan.security == "implicit-tls":
-        notes.append(f"implicit TLS on port {plan.port}: encrypted from the first byte")
-    elif plan.security == "starttls-required":
-        notes.append("STARTTLS required and " + ("offered" if offered_tls else
-                     "NOT offered: a send would stop at the TLS stage (exit 22)"))
-    elif plan.security == "starttls-optional":
-        if offered_tls:
-            notes.append("STARTTLS enabled and offered: the session will be encrypted")
-        elif plan.auth:
-            notes.append("STARTTLS enabled but NOT offered: a send would stop at the TLS "
-                         "stage (mailtui never sends a password in clear)")
-        else:
-            notes.append("STARTTLS enabled but NOT offered: mail would go unencrypted")
-    else:
-        notes.append("no encryption (mail.smtp.starttls.enable and ssl.enable are off)")
-        if offered_tls:
-            notes.append("the server offers STARTTLS: set mail.smtp.starttls.enable=true "
-                         "and mail.smtp.starttls.required=true")
-        if plan.auth:
-            notes.append("authentication without encryption: a send would stop at the TLS "
-                         "stage (credentials are never sent in clear)")
+    notes = _encryption_notes(plan, offered_tls)
     if session.tls is not None:
         notes.append(f"certificate: {session.tls.verification}")
     if failure is not None or caps is None:
