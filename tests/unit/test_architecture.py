@@ -92,7 +92,7 @@ CONTRACTS = (
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     """``lint-imports`` (import-linter) with the contracts of ``cwd``'s pyproject.toml."""
-    return subprocess.run([sys.executable, "-c", LINT_IMPORTS, "--no-cache"], cwd=cwd,
+    return subprocess.run([sys.executable, "-c", LINT_IMPORTS, "--no-cache", "--no-logo"], cwd=cwd,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
