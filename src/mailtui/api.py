@@ -23,16 +23,16 @@ if TYPE_CHECKING:  # the SMTP and message layers load on first use, not on impor
 
     from mailtui.outbox.build import Outgoing
     from mailtui.outbox.deliver import Delivery
+    from mailtui.smtp.cancel import CancelToken
     from mailtui.smtp.transcript import EventCallback, WaitCallback
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
     """Load and validate a configuration file (default: $MAILTUI_CONFIG, then the user config
     dir). Raises ConfigError naming the file, line and field."""
-    from mailtui.config.paths import resolve_config_path
-    from mailtui.config.store import load_settings
+    from mailtui.services.config import load
 
-    return load_settings(resolve_config_path(path))
+    return load(path)
 
 
 class SendError(MailtuiError):
@@ -60,6 +60,7 @@ class Mailer:
         on_event: EventCallback | None = None,
         on_retry: Callable[[str], None] | None = None,
         on_wait: WaitCallback | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
         from mailtui.javamail.resolve import password_for
         from mailtui.outbox.build import MessageBuilder
@@ -71,7 +72,7 @@ class Mailer:
         plan = self.builder.plan
         self._deliverer = Deliverer(plan, password_for(config, plan), on_event=on_event,
                                     retries=retries, retry_delay=retry_delay,
-                                    on_retry=on_retry, on_wait=on_wait)
+                                    on_retry=on_retry, on_wait=on_wait, cancel=cancel)
 
     def __enter__(self) -> Mailer:
         return self

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mailtui import __version__
-from mailtui.errors import EXIT_USAGE, MailtuiError
+from mailtui.errors import EXIT_CANCELLED, EXIT_USAGE, MailtuiError
 
 # Command name -> module under mailtui.commands, in the order --help lists them.
 COMMANDS = {
@@ -44,8 +44,8 @@ examples:
   mailtui send task_assigned_to_you --to bob@example.org --context ctx.json
 
 configuration file: --config PATH, else $MAILTUI_CONFIG, else the user config dir.
-exit codes: 0 ok, 2 usage, 3 configuration, 10-29 SMTP stages, 30 message build
-(see README).
+exit codes: 0 ok, 2 usage, 3 configuration, 10-29 SMTP stages, 30 message build,
+130 cancelled (Ctrl-C) (see README).
 """
 
 
@@ -138,9 +138,9 @@ def _run(handler: Any, args: argparse.Namespace) -> int:
     except MailtuiError as exc:
         print(f"mailtui: {exc.describe()}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # SMTP work reports its own cancellation; this is the rest
         print("mailtui: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_CANCELLED
     except Exception as exc:  # a bug: say so briefly; the traceback only on request
         if os.environ.get("MAILTUI_DEBUG"):
             raise

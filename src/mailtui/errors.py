@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mailtui.diagnostics import Location as Location  # defined with the diagnostics
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_MESSAGE_BUILD = 30
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a problem is: a file, and optionally a line and column (1-based)."""
-
-    path: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        text = self.path
-        if self.line is not None:
-            text += f":{self.line}"
-            if self.column is not None:
-                text += f":{self.column}"
-        return text
+EXIT_CANCELLED = 130  # cancelled (Ctrl-C: 128 + SIGINT, as shells report it)
 
 
 class MailtuiError(Exception):

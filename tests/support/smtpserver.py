@@ -15,6 +15,7 @@ import logging
 import secrets
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class Faults:
     close_after_354: bool = False  # send 354, then hang up before reading the data
     stall_at: Stage | None = None  # wait stall_seconds before replying
     stall_seconds: float = 3.0
+    stall_address: str | None = None  # with stall_at="rcpt": only the RCPT TO of this one
     advertise: tuple[str, ...] = ()  # extra EHLO keywords, e.g. ("PIPELINING", "DSN")
 
 
@@ -85,10 +87,13 @@ class FaultHandler:
         self.received: list[Received] = []
         self.login_attempts: list[tuple[str, bytes]] = []  # (mechanism, login)
         self.oauth_token: bytes | None = None
+        self.stalled = threading.Event()  # set when a stall begins (the client is waiting)
+        self.open_connections = 0  # client connections not closed yet (the server's view)
 
-    async def _fault(self, server: SMTP, stage: Stage) -> None:
+    async def _fault(self, server: SMTP, stage: Stage, address: str | None = None) -> None:
         f = self.faults
-        if f.stall_at == stage:
+        if f.stall_at == stage and (f.stall_address is None or f.stall_address == address):
+            self.stalled.set()
             await asyncio.sleep(f.stall_seconds)
         if f.close_at == stage:
             _hang_up(server)
@@ -138,7 +143,7 @@ class FaultHandler:
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
-        await self._fault(server, "rcpt")
+        await self._fault(server, "rcpt", address)
         rcpt = self.faults.rcpt
         reply = rcpt.get(address) if isinstance(rcpt, dict) else rcpt
         if reply:
@@ -222,12 +227,33 @@ class FaultySMTP(SMTP):
         super().__init__(handler, **kwargs)
         self._greeted = False
         self.faults = handler.faults
+        self._fault_handler = handler
+
+    def connection_made(self, transport: Any) -> None:
+        if self.transport is None:  # not the STARTTLS upgrade of a connection
+            self._fault_handler.open_connections += 1
+            self._client_gone = False
+        super().connection_made(transport)
+
+    def _gone(self) -> None:
+        if not self._client_gone:
+            self._client_gone = True
+            self._fault_handler.open_connections -= 1
+
+    def eof_received(self) -> bool | None:
+        self._gone()  # the client closed its side (seen even while a fault stalls a reply)
+        return super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._gone()
+        super().connection_lost(exc)
 
     async def push(self, status: Any) -> None:
         if not self._greeted:
             self._greeted = True
             f = self.faults
             if f.stall_at == "greeting":
+                self._fault_handler.stalled.set()
                 await asyncio.sleep(f.stall_seconds)
             if f.close_at == "greeting":
                 _hang_up(self)
@@ -258,6 +284,7 @@ class FaultySMTP(SMTP):
             await self.push(f.data)
             return
         if f.stall_at == "data":
+            self._fault_handler.stalled.set()
             await asyncio.sleep(f.stall_seconds)
         if f.close_at == "data":
             _hang_up(self)
@@ -270,6 +297,7 @@ class FaultySMTP(SMTP):
 
     async def smtp_QUIT(self, arg: str) -> None:
         if self.faults.stall_at == "quit":
+            self._fault_handler.stalled.set()
             await asyncio.sleep(self.faults.stall_seconds)
         await super().smtp_QUIT(arg)
 

@@ -141,10 +141,6 @@ def defined_names(path: Path) -> set[str]:
     return {n for n in names if not n.startswith("_")}
 
 
-# Unified on other branches of issue 9 (one Severity in diagnostics.py, one clean_value).
-BEING_UNIFIED = {"Severity", "clean_value"}
-
-
 def test_one_name_per_concept() -> None:
     """No two modules of the domain define the same public name (``commands/*`` share the
     ``register``/``run`` protocol on purpose): two ``Delivery`` or two ``RULES`` meaning
@@ -156,16 +152,14 @@ def test_one_name_per_concept() -> None:
             continue
         for name in defined_names(path):
             where.setdefault(name, []).append(str(relative))
-    shared = {n: files for n, files in where.items() if len(files) > 1 and n not in BEING_UNIFIED}
+    shared = {n: files for n, files in where.items() if len(files) > 1}
     assert shared == {}
 
 
-# Split on other branches of issue 9 (exact reading vs repair; the test-send orchestration).
-BEING_SPLIT = {"javamail/parser.py", "smtp/session.py"}
 MAX_MODULE_LINES = 420  # "no module over ~400 lines"
 
 
 def test_no_module_is_over_about_400_lines() -> None:
     long = {str(path.relative_to(SRC)): n for path in SRC.rglob("*.py")
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
-    assert {name: n for name, n in long.items() if name not in BEING_SPLIT} == {}
+    assert long == {}

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 from mailtui.config.model import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from mailtui.config.store import ConfigStore, PropertyChange
     from mailtui.javamail.overrides import Overrides
 
 
@@ -18,17 +21,10 @@ def load_settings_from_args(args: argparse.Namespace, *, must_exist: bool = True
     """The settings of this run: the configuration file chosen by --config / $MAILTUI_CONFIG /
     the user dir (or the sandbox's, with ``mailtui --sandbox COMMAND``), then the one-run
     overrides of :func:`add_override_arguments`. With overrides the file may be absent."""
-    from mailtui.javamail.overrides import apply_overrides
+    from mailtui.services.config import load
 
-    overrides = overrides_from_args(args)
-    settings: Settings | None = getattr(args, "sandbox_settings", None)
-    if settings is None:
-        from mailtui.config.paths import resolve_config_path
-        from mailtui.config.store import load_settings
-
-        path = resolve_config_path(getattr(args, "config", None))
-        settings = load_settings(path, must_exist=must_exist and overrides.empty)
-    return apply_overrides(settings, overrides, warn=warn)
+    return load(getattr(args, "config", None), overrides=overrides_from_args(args),
+                base=getattr(args, "sandbox_settings", None), must_exist=must_exist, warn=warn)
 
 
 def warn(text: str) -> None:
@@ -90,16 +86,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def load_store_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> Any:
+def load_store_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> ConfigStore:
     """The ConfigStore of the file chosen on the command line (for commands that edit it)."""
-    from mailtui.config.paths import resolve_config_path
-    from mailtui.config.store import ConfigStore
+    from mailtui.services.config import open_store
 
-    return ConfigStore.load(resolve_config_path(getattr(args, "config", None)),
-                            must_exist=must_exist)
+    return open_store(getattr(args, "config", None), must_exist=must_exist)
 
 
-def format_changes(changes: Any) -> list[str]:
+def format_changes(changes: Iterable[PropertyChange]) -> list[str]:
     """``+ key = value`` / ``- key = value`` / ``~ key: old -> new``; secrets masked."""
     from mailtui.javamail.catalog import is_secret_key
 
@@ -116,29 +110,37 @@ def format_changes(changes: Any) -> list[str]:
     return lines
 
 
-def warn_internal(addresses: dict[str, str]) -> None:
-    """On stderr: which of these addresses use an internal domain (accepted; public
-    providers refuse them). Unparsable addresses are left to the code that uses them."""
-    from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
+def send_test_and_print(settings: Settings, *, to: str | None = None, event: str | None = None,
+                        as_json: bool = False) -> int:
+    """``mailtui send-test`` (also the sandbox demo's): prepare, stream the conversation to
+    stdout (or print one JSON object at the end), print the outcome; the exit code.
+    Configuration problems raise MailtuiError (the CLI prints them, exit 3)."""
+    from mailtui.commands._interrupt import run_interruptible
+    from mailtui.commands._ticker import wait_ticker
+    from mailtui.services.send_test import prepare_test_send
+    from mailtui.smtp.render import LiveTranscript, result_lines
 
-    for role, text in addresses.items():
-        try:
-            box = parse_mailbox(text)
-        except ValueError:
-            continue
-        if box.internal:
-            print(f"mailtui: warning: {role} {box.addr_spec} is {INTERNAL_NOTE}",
-                  file=sys.stderr, flush=True)
-
-
-def require_usable_ca_file(plan: Any) -> None:
-    """Stop before connecting when ``mailtui.ssl.cafile`` cannot be used (ConfigError, exit 3,
-    naming the file): the send would only fail at the TLS stage."""
-    if plan.ca_file and plan.uses_tls:
-        from mailtui.errors import ConfigError
-        from mailtui.javamail.tlsfiles import check_ca_file
-
-        problem = check_ca_file(plan.ca_file)
-        if problem:
-            raise ConfigError(problem, hint="fix the path (a relative path starts from the "
-                              "configuration file's folder) or remove the key")
+    prepared = prepare_test_send(settings, to=to, event=event, warn=warn)
+    plan, protection = prepared.plan, prepared.protection
+    out = sys.stdout
+    live = None if as_json else LiveTranscript(out)
+    if live is not None:
+        auth = f", AUTH as {plan.username}" if plan.auth else ", no AUTH"
+        out.write(f"send-test: {plan.host}:{plan.port} ({plan.security}{auth}), "
+                  f"from {prepared.sender} to {prepared.recipient}\n")
+        out.flush()
+        if protection is not None:
+            out.write(f"S/MIME: {protection.summary}\n")
+    with wait_ticker() as ticker:
+        result = run_interruptible(
+            lambda cancel: prepared.run(live, on_wait=ticker, cancel=cancel))
+    if as_json:
+        data = result.to_json()
+        data["smime"] = (protection.to_json() if protection is not None else
+                         {"signed": False, "encrypted": False, "summary": None})
+        print_json(data)
+    else:
+        for line in result_lines(result, success_text="message accepted"):
+            out.write(line + "\n")
+        out.flush()
+    return result.exit_code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mailtui.commands._common import (
     add_override_arguments,
@@ -11,12 +11,8 @@ from mailtui.commands._common import (
     print_json,
 )
 
-SECURITY_TEXT = {
-    "none": "none: plain text, nothing encrypted",
-    "starttls-optional": "STARTTLS if the server offers it (opportunistic)",
-    "starttls-required": "STARTTLS, required (the send stops if it is not offered)",
-    "implicit-tls": "implicit TLS (TLS from the first byte)",
-}
+if TYPE_CHECKING:
+    from mailtui.services.plan import PlanDescription
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,57 +33,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mailtui.errors import EXIT_CONFIG
-    from mailtui.javamail.resolve import resolve_plan
+    from mailtui.services.plan import describe_plan, effective_plan
 
-    settings = load_settings_from_args(args)
-    plan = resolve_plan(settings, with_lint=True)
+    plan = effective_plan(load_settings_from_args(args))
     if args.json:
         print_json(plan.to_json())
     else:
-        print("\n".join(describe(plan)))
+        print("\n".join(format_description(describe_plan(plan))))
     return EXIT_CONFIG if plan.errors else 0
 
 
-def describe(plan: Any) -> list[str]:
-    t = plan.timeouts
-    if not plan.uses_tls:
-        cert = "not applicable (no TLS)"
-    elif plan.tls_fingerprints:
-        cert = (f"pinned (SHA-256 {', '.join(plan.tls_fingerprints)}); chain and host name "
-                "not checked")
-    elif plan.verify_certificate:
-        cert = "verified (system store" + (f" + {plan.ca_file}" if plan.ca_file else "") + ")"
-        cert += "; host name checked" if plan.check_server_identity else "; host name NOT checked"
-    else:
-        cert = "NOT verified (mail.smtp.ssl.trust)"
-    if plan.auth:
-        auth = f"yes, as {plan.username or '(no username!)'}; mechanisms " + (
-            ", ".join(plan.mechanisms) or "none usable") + " (first one the server offers)"
-    else:
-        auth = "no"
-    rows = [
-        ("Server", f"{plan.host or '(no host!)'}:{plan.port} ({plan.protocol})"),
-        ("Security", SECURITY_TEXT[plan.security]),
-        ("Certificate", cert),
-        ("Auth", auth),
-        ("Timeouts", f"connect {t.connect:g} s, read {t.read:g} s, write {t.write:g} s"),
-        ("EHLO name", plan.ehlo_name or "this machine's host name"),
-        ("Envelope from", plan.envelope_from or "(none: set server.default_sender)"),
-    ]
-    if plan.source_address or plan.source_port:
-        rows.append(("Source", f"{plan.source_address or '*'}:{plan.source_port or 'any'}"))
-    if plan.client_cert:
-        rows.append(("Client cert", f"{plan.client_cert} (key "
-                     f"{plan.client_key or 'in the same file'})"))
-    if plan.tls_protocols:
-        rows.append(("TLS versions", " ".join(plan.tls_protocols)))
-    if plan.dsn_notify or plan.dsn_ret:
-        rows.append(("DSN", f"NOTIFY={plan.dsn_notify or '-'} RET={plan.dsn_ret or '-'}"))
-    rows.append(("8BITMIME", "used when offered" if plan.allow_8bitmime else "no (7-bit safe)"))
-    rows.append(("SMTPUTF8", "allowed (mail.mime.allowutf8)" if plan.allow_utf8 else
-                 "only when an address needs it"))
-    lines = [f"{name:<14}{value}" for name, value in rows]
-    for title, notes in (("Errors:", plan.errors), ("Warnings:", plan.warnings)):
+def format_description(description: PlanDescription) -> list[str]:
+    lines = [f"{name:<14}{value}" for name, value in description.rows]
+    for title, notes in (("Errors:", description.errors), ("Warnings:", description.warnings)):
         if notes:
             lines += ["", title, *(f"  - {note}" for note in notes)]
     return lines

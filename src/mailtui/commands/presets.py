@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mailtui.commands._common import format_changes, load_store_from_args, print_json
+from mailtui.commands._common import format_changes, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,22 +39,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from mailtui.javamail.presets import all_presets
+    from mailtui.services.presets import list_presets, preset_to_json
 
-    presets, problems = all_presets()
-    for problem in problems:
+    catalog = list_presets()
+    for problem in catalog.problems:
         print(f"mailtui: warning: {problem.describe()}", file=sys.stderr)
     if args.json:
-        print_json([
-            {"id": p.id, "name": p.name, "doc": p.doc, "notes": list(p.notes),
-             "source": p.source, "properties": p.properties, "server": p.server,
-             "parameters": {n: {"default": x.default, "description": x.description}
-                            for n, x in p.parameters.items()}}
-            for p in presets.values()
-        ])
+        print_json([preset_to_json(p) for p in catalog.presets])
         return 0
-    width = max(len(p) for p in presets)
-    for preset in presets.values():
+    width = max(len(p.id) for p in catalog.presets)
+    for preset in catalog.presets:
         mark = "" if preset.source.startswith("built-in") else f"  [{preset.source}]"
         print(f"{preset.id:<{width}}  {preset.name}{mark}")
     return 0
@@ -62,7 +56,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_apply(args: argparse.Namespace) -> int:
     from mailtui.errors import ConfigError
-    from mailtui.javamail.presets import apply_preset, get_preset
+    from mailtui.services.presets import prepare_preset
 
     params: dict[str, str] = {}
     for item in args.param:
@@ -70,15 +64,11 @@ def run_apply(args: argparse.Namespace) -> int:
         if not sep or not name:
             raise ConfigError(f"--param {item!r}: expected NAME=VALUE")
         params[name.strip()] = value.strip()
-    preset = get_preset(args.name)
-    rendered = preset.render(params)
-    store = load_store_from_args(args, must_exist=False)
-    skeleton = store.add_server_skeleton(filled=preset.server)
-    new = apply_preset(store.properties(), rendered)
-    changes = store.set_properties(new) + store.fill_empty("server", preset.server)
+    applied = prepare_preset(args.name, params, config=getattr(args, "config", None))
+    preset, store = applied.preset, applied.store
     print(f"preset {preset.id}: {preset.name}")
-    if changes:
-        print("\n".join(format_changes(changes)))
+    if applied.changes:
+        print("\n".join(format_changes(applied.changes)))
     else:
         print("  (no change: the connection properties already match)")
     for note in preset.notes:
@@ -88,10 +78,9 @@ def run_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: {store.path} not changed")
         return 0
-    if changes:
-        store.save()
+    if applied.save():
         print(f"saved {store.path}")
-        if skeleton:
+        if applied.skeleton:
             print(f"next: fill in the commented keys of [server] in {store.path}, then "
                   "`mailtui check`")
     return 0

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mailtui.commands._common import (
     add_override_arguments,
     load_settings_from_args,
     print_json,
-    require_usable_ca_file,
 )
+
+if TYPE_CHECKING:
+    from mailtui.services.probe import PreparedProbe, SavedChain
 
 EPILOG = """\
 examples:
@@ -27,8 +29,8 @@ capabilities before and after TLS (SIZE, AUTH, PIPELINING, SMTPUTF8, 8BITMIME, D
 session and certificate, and what the current properties would do with them.
 --rcpt ADDR: also logs in (when the properties authenticate), then MAIL FROM (--from, else
 the default sender), RCPT TO ADDR, RSET, QUIT: still no mail.
-exit codes: as send-test (0 ok, 10-29 the stage where a send would stop); with --rcpt, 24 when
-the sender is refused, 25 when the recipient is.
+exit codes: as send-test (0 ok, 10-29 the stage where a send would stop, 130 cancelled); with
+--rcpt, 24 when the sender is refused, 25 when the recipient is.
 """
 
 
@@ -53,50 +55,32 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings_from_args(args)
-    return execute(settings, as_json=args.json, rcpt=args.rcpt, save_cert=args.save_cert)
+    from mailtui.services.probe import prepare_probe
+
+    prepared = prepare_probe(load_settings_from_args(args), rcpt=args.rcpt,
+                             save_cert=args.save_cert)
+    return probe_and_print(prepared, as_json=args.json, save_cert=args.save_cert)
 
 
-def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str | None = None,
-            save_cert: str | None = None) -> int:
-    from mailtui.errors import ConfigError
-    from mailtui.smtp.probe import run_probe
+def probe_and_print(prepared: PreparedProbe, *, as_json: bool, save_cert: str | None) -> int:
+    from mailtui.commands._interrupt import run_interruptible
+    from mailtui.commands._ticker import wait_ticker
     from mailtui.smtp.render import LiveTranscript, result_lines
 
-    if plan is None:
-        from mailtui.javamail.resolve import resolve_plan
-
-        plan = resolve_plan(settings)
-    if not plan.host:
-        raise ConfigError("no SMTP server: mail.smtp.host is not set",
-                          hint="apply a preset (`mailtui presets`) or set mail.smtp.host")
-    require_usable_ca_file(plan)
-    if save_cert is not None:
-        _check_writable(save_cert)  # before connecting, not after
-    sender = password = None
-    if rcpt is not None:
-        rcpt, sender, password = _recipient_setup(settings, plan, rcpt)
+    plan, rcpt, sender = prepared.plan, prepared.rcpt, prepared.sender
     out = sys.stdout
     live = None if as_json else LiveTranscript(out)
     if live is not None:
         out.write(f"probe: {plan.host}:{plan.port} ({plan.security})"
                   + (f", trying MAIL FROM {sender} and RCPT TO {rcpt}" if rcpt else "") + "\n")
         out.flush()
-    from mailtui.commands._ticker import wait_ticker
-
     with wait_ticker() as ticker:
-        result = run_probe(plan, live, rcpt=rcpt, sender=sender, password=password,
-                           want_chain=save_cert is not None, on_wait=ticker)
-    saved = _save_chain(save_cert, result) if save_cert is not None else None
-    code = result.exit_code
-    if save_cert is not None and not saved and code == 0:
-        code = 22  # asked for a certificate, none to be had: the TLS stage failed for it
+        outcome = run_interruptible(
+            lambda cancel: prepared.run(live, on_wait=ticker, cancel=cancel))
+    result = outcome.result
     if as_json:
-        data = result.to_json(plan)
-        if save_cert is not None:
-            data["saved_certificates"] = saved
-        print_json(data)
-        return code
+        print_json(outcome.to_json(plan))
+        return outcome.exit_code
     lines = [""]
     if plan.security != "implicit-tls":
         lines.append("before TLS: " + (result.before_tls.summary() if result.before_tls
@@ -120,83 +104,26 @@ def execute(settings: Any, *, as_json: bool = False, plan: Any = None, rcpt: str
                    "tried)")
     lines += result_lines(result, success_text=success)
     if save_cert is not None:
-        lines += ["", *_saved_lines(save_cert, saved)]
+        lines += ["", *_saved_lines(save_cert, outcome.saved)]
     out.write("\n".join(lines) + "\n")
     out.flush()
-    return code
+    return outcome.exit_code
 
 
-def _recipient_setup(settings: Any, plan: Any, rcpt: str) -> tuple[str, str, str | None]:
-    """(recipient, envelope sender, password) for --rcpt; ConfigError when one is missing."""
-    from mailtui.config.addresses import parse_mailbox
-    from mailtui.errors import ConfigError
-    from mailtui.javamail.resolve import password_for
-
-    try:
-        address = parse_mailbox(rcpt).addr_spec
-    except ValueError as exc:
-        raise ConfigError(f"--rcpt: {rcpt!r} is not an email address: {exc}") from None
-    if not plan.envelope_from:
-        raise ConfigError("no sender for MAIL FROM",
-                          hint="pass --from ADDR or set server.default_sender")
-    return address, plan.envelope_from, password_for(settings, plan)
-
-
-def _check_writable(path_text: str) -> None:
-    import os
-    from pathlib import Path
-
-    from mailtui.errors import ConfigError
-
-    path = Path(path_text).expanduser().absolute()
-    problem = ("is a directory" if path.is_dir() else
-               "its directory does not exist" if not path.parent.is_dir() else
-               "its directory is not writable" if not os.access(path.parent, os.W_OK) else None)
-    if problem:
-        raise ConfigError(f"--save-cert {path}: cannot write: {problem}",
-                          hint="choose a file in a directory you can write")
-
-
-def _save_chain(path_text: str, result: Any) -> dict[str, Any] | None:
-    """Write the chain (PEM, atomically, 0600); what was saved, or None when there was none."""
-    from pathlib import Path
-
-    from mailtui.errors import ConfigError
-    from mailtui.files import atomic_write_private
-    from mailtui.smtp.probe import chain_pem
-    from mailtui.smtp.tls import CertificateInfo
-
-    if not result.chain:
-        return None
-    path = Path(path_text).expanduser().absolute()
-    try:
-        atomic_write_private(path, chain_pem(result.chain))
-    except OSError as exc:
-        raise ConfigError(f"--save-cert {path}: cannot write: {exc.strerror or exc}",
-                          hint="choose a file in a directory you can write") from None
-    certificates = []
-    for der in result.chain:
-        info = CertificateInfo.from_der(der)
-        certificates.append({"subject": info.subject, "issuer": info.issuer,
-                             "sha256": info.sha256, "self_signed": info.self_signed})
-    return {"path": str(path), "verified": result.chain_verified,
-            "certificates": certificates}
-
-
-def _saved_lines(path_text: str, saved: dict[str, Any] | None) -> list[str]:
+def _saved_lines(path_text: str, saved: SavedChain | None) -> list[str]:
     if saved is None:
         return [f"save-cert: nothing saved to {path_text}: the server presented no "
                 "certificate (no TLS, or the TLS handshake failed)"]
-    certs = saved["certificates"]
-    lines = [f"save-cert: {len(certs)} certificate(s) saved to {saved['path']} (PEM, leaf "
-             "first)" + ("" if saved["verified"] else
+    certs = saved.certificates
+    lines = [f"save-cert: {len(certs)} certificate(s) saved to {saved.path} (PEM, leaf "
+             "first)" + ("" if saved.verified else
                          ", NOT verified: compare the fingerprint with one from the server's "
                          "administrator before trusting it")]
     for index, cert in enumerate(certs):
-        lines.append(f"  [{index}] {cert['subject']}"
-                     + (" (self-signed)" if cert["self_signed"] else ""))
-        lines.append(f"      SHA-256 {cert['sha256']}")
-    if not saved["verified"]:
-        lines.append(f'to trust it once checked: "mailtui.ssl.cafile" = "{saved["path"]}" '
+        lines.append(f"  [{index}] {cert.subject}" + (" (self-signed)" if cert.self_signed
+                                                      else ""))
+        lines.append(f"      SHA-256 {cert.sha256}")
+    if not saved.verified:
+        lines.append(f'to trust it once checked: "mailtui.ssl.cafile" = "{saved.path}" '
                      "in [server.properties]")
     return lines

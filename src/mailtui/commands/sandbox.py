@@ -7,11 +7,12 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mailtui.config.model import Settings
     from mailtui.sandbox.server import Arrival, Sandbox
     from mailtui.sandbox.store import StoredMessage
 
@@ -232,10 +233,10 @@ def _wiring(sb: Sandbox) -> list[str]:
     ]
 
 
-def _send_test(settings: Any) -> int:
-    from mailtui.commands.send_test import execute
+def _send_test(settings: Settings) -> int:
+    from mailtui.commands._common import send_test_and_print
 
-    return int(execute(settings, to=None, event=None, as_json=False) or 0)
+    return send_test_and_print(settings)
 
 
 # -- viewing ---------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ Each message's result is printed as one JSON line and appended to the results fi
 (default FILE.results.jsonl); a rerun skips what was sent, so an interrupted run resumes.
 A message whose reply was lost (it may have been delivered) is never resent unless
 --retry-uncertain. Exit 0 when every message is sent, else the stage code (see README)
-of the first message that was not. One run at a time per results file: another one exits 3
+of the first message that was not. Ctrl-C stops at once (exit 130): the message in flight is
+recorded "cancelled" (the rerun sends it) unless its content had gone out ("uncertain").
+One run at a time per results file: another one exits 3
 naming the running one's PID, or waits for it with --wait.
 """
 
@@ -115,21 +117,26 @@ def _announce_retry(text: str) -> None:
 
 def _single(args: argparse.Namespace, settings: Any) -> int:
     from mailtui.api import Mailer, SendError
+    from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
     from mailtui.events.context import load_context_file
     from mailtui.smtp.render import LiveTranscript, result_lines
 
     context = load_context_file(args.context) if args.context else {}
     live = LiveTranscript(sys.stdout) if args.verbose and not args.json else None
-    with wait_ticker() as ticker, Mailer(
-        settings, retries=args.retries, retry_delay=args.retry_delay, on_event=live,
-        on_retry=_announce_retry, on_wait=ticker,
-    ) as mailer:
-        message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
-        try:
-            delivery = mailer.send(message)
-        except SendError as exc:
-            delivery = exc.delivery
+
+    def work(cancel: Any) -> tuple[Any, Any]:  # in a worker thread: Ctrl-C cancels it
+        with Mailer(settings, retries=args.retries, retry_delay=args.retry_delay,
+                    on_event=live, on_retry=_announce_retry, on_wait=ticker,
+                    cancel=cancel) as mailer:
+            message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
+            try:
+                return message, mailer.send(message)
+            except SendError as exc:
+                return message, exc.delivery
+
+    with wait_ticker() as ticker:
+        message, delivery = run_interruptible(work)
     record = {"event": args.event, "to": args.to, "message_id": message.message_id,
               **delivery.to_record(), "smime": message.protection}
     if args.json:
@@ -147,6 +154,7 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
     from pathlib import Path
 
     from mailtui.api import default_results_path
+    from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
     from mailtui.outbox.batch import read_batch, run_batch
 
@@ -166,12 +174,15 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
               "to finish", file=sys.stderr, flush=True)
 
     with wait_ticker() as ticker:
-        summary = run_batch(settings, items, results, retries=args.retries,
-                            retry_delay=args.retry_delay, retry_uncertain=args.retry_uncertain,
-                            retry_failed=args.retry_failed, echo=echo,
-                            on_retry=_announce_retry, on_wait=ticker, wait=args.wait,
-                            on_lock_wait=lock_wait)
+        summary = run_interruptible(lambda cancel: run_batch(
+            settings, items, results, retries=args.retries, retry_delay=args.retry_delay,
+            retry_uncertain=args.retry_uncertain, retry_failed=args.retry_failed, echo=echo,
+            on_retry=_announce_retry, on_wait=ticker, wait=args.wait, on_lock_wait=lock_wait,
+            cancel=cancel))
     print(f"mailtui: batch {batch}: {summary.line()}; results in {results}", file=sys.stderr)
+    if summary.interrupted:
+        print("mailtui: interrupted: nothing more was sent; rerun the same command to resume "
+              "(a cancelled message is sent again, an uncertain one is not)", file=sys.stderr)
     if summary.aborted:
         print(f"mailtui: stopped: {summary.aborted}\n  rerun the same command to resume",
               file=sys.stderr)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mailtui.commands._common import load_settings_from_args, print_json
+
+if TYPE_CHECKING:
+    from mailtui.services.smime import SmimeInfo
 
 INFO_EPILOG = """\
 examples:
@@ -53,87 +56,62 @@ def register(sub: argparse._SubParsersAction) -> None:
     rcpt.set_defaults(handler=run_recipients)
 
 
-def info_report(settings: Any) -> dict[str, Any]:
-    """Everything ``smime info`` shows, as JSON-ready data. Raises ConfigError."""
-    from mailtui.mail.smime_cert import certificate_warnings, describe_signer, load_signer
-
-    signer = load_signer(settings.smime)
-    summary = describe_signer(signer)
-    return {
-        "certificate": str(signer.source),
-        "format": signer.format,
-        **summary.to_json(),
-        "encrypt": settings.smime.encrypt,
-        "recipients": str(settings.smime.recipients) if settings.smime.recipients else None,
-        "warnings": certificate_warnings(summary, settings.server.default_sender),
-    }
+def _when(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _when(value: str) -> str:
-    return dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
+def format_info(info: SmimeInfo) -> list[str]:
+    s = info.summary
+    key = s.key_type
+    if s.key_curve:
+        key += f" {s.key_curve} ({s.key_size} bits)"
+    elif s.key_size:
+        key += f" {s.key_size} bits"
 
-
-def format_info(report: dict[str, Any]) -> list[str]:
-    key = report["key_type"]
-    if report["key_curve"]:
-        key += f" {report['key_curve']} ({report['key_size']} bits)"
-    elif report["key_size"]:
-        key += f" {report['key_size']} bits"
-
-    def usage(values: list[str] | None) -> str:
+    def usage(values: tuple[str, ...] | None) -> str:
         return "(extension absent: unrestricted)" if values is None else ", ".join(values) or "-"
 
     rows = [
-        ("Certificate", f"{report['certificate']} ({report['format']})"),
-        ("Subject", report["subject"]),
-        ("Issuer", report["issuer"] + ("  (self-signed)" if report["self_signed"] else "")),
-        ("Emails", ", ".join(report["emails"]) or "(none in the SAN)"),
-        ("Valid", f"{_when(report['not_before'])} to {_when(report['not_after'])}"),
+        ("Certificate", f"{info.certificate} ({info.format})"),
+        ("Subject", s.subject),
+        ("Issuer", s.issuer + ("  (self-signed)" if s.self_signed else "")),
+        ("Emails", ", ".join(s.emails) or "(none in the SAN)"),
+        ("Valid", f"{_when(s.not_before)} to {_when(s.not_after)}"),
         ("Key", key),
-        ("Key usage", usage(report["key_usage"])),
-        ("Ext. usage", usage(report["extended_key_usage"])),
-        ("SHA-256", report["fingerprint_sha256"]),
-        ("Serial", report["serial"]),
-        ("Chain", "; ".join(report["chain"]) or "(none sent along)"),
-        ("Encrypt", report["encrypt"]
-         + (f" (recipient certificates: {report['recipients']})" if report["recipients"] else "")),
+        ("Key usage", usage(s.key_usage)),
+        ("Ext. usage", usage(s.extended_key_usage)),
+        ("SHA-256", s.fingerprint_sha256),
+        ("Serial", s.serial),
+        ("Chain", "; ".join(s.chain) or "(none sent along)"),
+        ("Encrypt", info.encrypt
+         + (f" (recipient certificates: {info.recipients})" if info.recipients else "")),
     ]
     lines = [f"{name:<13}{value}" for name, value in rows]
-    if report["warnings"]:
-        lines += ["", "Warnings:", *(f"  - {w}" for w in report["warnings"])]
+    if info.warnings:
+        lines += ["", "Warnings:", *(f"  - {w}" for w in info.warnings)]
     return lines
 
 
 def run_info(args: argparse.Namespace) -> int:
-    settings = load_settings_from_args(args)
-    report = info_report(settings)
+    from mailtui.services.smime import smime_info
+
+    info = smime_info(load_settings_from_args(args))
     if args.json:
-        print_json(report)
+        print_json(info.to_json())
     else:
-        print("\n".join(format_info(report)))
+        print("\n".join(format_info(info)))
     return 0
 
 
 def run_recipients(args: argparse.Namespace) -> int:
-    from mailtui.mail.smime_cert import describe_certificate
-    from mailtui.mail.smime_recipients import recipient_certificates
+    from mailtui.services.smime import smime_recipients
 
-    settings = load_settings_from_args(args)
-    lookup = recipient_certificates(settings.smime, args.addresses)
-    found = {
-        address: {
-            "subject": (s := describe_certificate(cert)).subject,
-            "not_after": s.not_after.isoformat(),
-            "fingerprint_sha256": s.fingerprint_sha256,
-        }
-        for address, cert in lookup.found.items()
-    }
-    missing = {a: lookup.reasons.get(a, "no certificate") for a in lookup.missing}
+    lookup = smime_recipients(load_settings_from_args(args), args.addresses)
     if args.json:
-        print_json({"found": found, "missing": missing})
+        print_json(lookup.to_json())
     else:
-        for address, info in found.items():
-            print(f"{address:<32}{info['subject']} (until {_when(info['not_after'])})")
-        for address, why in missing.items():
+        for address, cert in lookup.found.items():
+            print(f"{address:<32}{cert.subject} (until {_when(cert.not_after)})")
+        for address, why in lookup.missing.items():
             print(f"{address:<32}MISSING: {why}")
-    return 1 if missing else 0
+    return 1 if lookup.missing else 0

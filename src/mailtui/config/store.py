@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
-from mailtui.config.validate import Issue, build_settings
+from mailtui.config.validate import build_settings
+from mailtui.diagnostics import Diagnostic, Severity
 from mailtui.errors import ConfigError, Location
 from mailtui.files import WriteError, atomic_write_private
 
@@ -100,7 +101,7 @@ class ConfigStore:
             text = re.sub(r"(?<!\r)\n", "\r\n", text)
         return (_BOM if self._bom else b"") + text.encode("utf-8")
 
-    def check(self) -> tuple[Settings | None, list[Issue]]:
+    def check(self) -> tuple[Settings | None, list[Diagnostic]]:
         """Validate the document: the settings (None if an error prevents them) and all issues."""
         return _validate(self.document, self.text(), self.path, on_disk=self.exists)
 
@@ -122,7 +123,15 @@ class ConfigStore:
         return node
 
     def set_value(self, dotted_key: str, value: Any) -> None:
-        """Set ``server.username`` etc.; ``None`` removes the key."""
+        """Set ``server.username`` etc.; ``None`` removes the key. The value is type-checked
+        through the settings schema first: a wrong type, or a key the schema does not know in
+        one of its tables, is a ConfigError naming the field, and nothing is changed."""
+        from mailtui.config.schema import check_type
+
+        problem = check_type(dotted_key, value) if value is not None else None
+        if problem:
+            raise ConfigError(f"cannot set {dotted_key}: {problem}",
+                              hint=f"{self.path} was not changed")
         table_name, _, key = dotted_key.rpartition(".")
         table = self._table(table_name) if table_name else self.document
         if value is None:
@@ -293,8 +302,8 @@ def _parse_strict(path: Path, text: str) -> dict[str, Any]:
 
 
 def _validate(document: Mapping[str, Any], text: str, path: Path, *,
-              on_disk: bool) -> tuple[Settings | None, list[Issue]]:
-    issues: list[Issue] = []
+              on_disk: bool) -> tuple[Settings | None, list[Diagnostic]]:
+    issues: list[Diagnostic] = []
     settings = build_settings(document, text, path, issues)
     if on_disk:
         issues.extend(permission_issues(path, document))
@@ -332,12 +341,12 @@ def _first_definition(text: str, line: int) -> tuple[str, int] | None:
     return None
 
 
-def _valid(settings: Settings | None, issues: list[Issue]) -> Settings:
+def _valid(settings: Settings | None, issues: list[Diagnostic]) -> Settings:
     errors = [i for i in issues if i.severity == "error"]
     if settings is None or errors:
         first = errors[0]
         more = "".join(f"\n  {e}" for e in errors[1:])
-        raise ConfigError(f"{first.message}{more}", location=first.location, hint=first.hint)
+        raise ConfigError(f"{first.message}{more}", location=first.location, hint=first.fix)
     return settings
 
 
@@ -374,7 +383,7 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
-def permission_issues(path: Path, document: Mapping[str, Any]) -> list[Issue]:
+def permission_issues(path: Path, document: Mapping[str, Any]) -> list[Diagnostic]:
     """A warning when the file holds a plain password and others may read it."""
     holds_plain_secret = [
         f"{table}.password"
@@ -389,9 +398,10 @@ def permission_issues(path: Path, document: Mapping[str, Any]) -> list[Issue]:
         return []
     if not mode & (stat.S_IRWXG | stat.S_IRWXO):
         return []
-    return [Issue(
-        "warning", Location(str(path)),
+    return [Diagnostic(
+        Severity.WARNING,
         f"holds a plain {', '.join(holds_plain_secret)} and is readable by group or others "
         f"(mode {stat.S_IMODE(mode):04o})",
-        f"chmod 600 {path}, or use password_env / password_command",
+        fix=f"chmod 600 {path}, or use password_env / password_command", path=str(path),
+        key=holds_plain_secret[0],
     )]

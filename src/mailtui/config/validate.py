@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from mailtui.config.addresses import parse_mailbox
 from mailtui.config.model import (
-    ENCRYPT_MODES,
-    LOCALES,
     SecretRef,
     ServerSettings,
     Settings,
     SmimeSettings,
     TemplatesSettings,
 )
-from mailtui.config.paths import relative_to_config
-from mailtui.errors import Location
-
-Severity = Literal["error", "warning", "info"]
-
-
-@dataclass(frozen=True)
-class Issue:
-    severity: Severity
-    location: Location | None
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        text = f"{where}{self.severity}: {self.message}"
-        if self.hint:
-            text += f"\n    fix: {self.hint}"
-        return text
-
-
-# Keys each table accepts. Unknown keys are kept in the file and reported as warnings.
-SERVER_KEYS = (
-    "enabled", "username", "default_sender", "password", "password_env", "password_command",
-    "test_recipient", "properties",
+from mailtui.config.schema import (
+    FIELDS,
+    TABLES,
+    FieldContext,
+    FieldProblem,
+    one_password_source,
+    unknown_field,
 )
-SMIME_KEYS = ("certificate", "password", "password_env", "password_command", "encrypt",
-              "recipients")
-TEMPLATES_KEYS = ("locale", "directory", "context")
-TOP_LEVEL = ("server", "smime", "templates")
+from mailtui.diagnostics import Diagnostic, located
+from mailtui.errors import Location
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 
@@ -84,80 +60,97 @@ def _normalise_dotted(header: str) -> str:
 
 
 def build_settings(
-    document: Mapping[str, Any], text: str, path: Path, issues: list[Issue]
+    document: Mapping[str, Any], text: str, path: Path, issues: list[Diagnostic]
 ) -> Settings:
-    loc = KeyLocator(text, path)
+    """The settings of ``document`` (whose source is ``text``, read from ``path``); every
+    problem, with its line, goes to ``issues``. Each field is read through the schema."""
+    return _Loader(document, KeyLocator(text, path), path, issues).settings()
 
-    def err(table: str, key: str | None, message: str, hint: str | None = None) -> None:
-        issues.append(Issue("error", loc(table, key), message, hint))
 
-    def warn(table: str, key: str | None, message: str, hint: str | None = None) -> None:
-        issues.append(Issue("warning", loc(table, key), message, hint))
+class _Loader:
+    """Reads one document field by field, through the schema, in a fixed order (so the
+    problems are listed in the same order every time)."""
 
-    for name in document:
-        if name not in TOP_LEVEL:
-            _unknown(warn, "", name, TOP_LEVEL)
+    def __init__(self, document: Mapping[str, Any], loc: KeyLocator, path: Path,
+                 issues: list[Diagnostic]) -> None:
+        self.loc, self.path, self.issues = loc, path, issues
+        self.context = FieldContext(path=path)
+        for name in document:
+            if name not in TABLES:
+                _unknown(issues, loc, name)
+        self.docs = {table: _table(document, table, self.err) for table in TABLES}
+        for table, doc in self.docs.items():
+            for key in doc:
+                if f"{table}.{key}" not in FIELDS:
+                    _unknown(issues, loc, f"{table}.{key}")
 
-    server_doc = _table(document, "server", err)
-    smime_doc = _table(document, "smime", err)
-    templates_doc = _table(document, "templates", err)
-    for table, doc, known in (
-        ("server", server_doc, SERVER_KEYS),
-        ("smime", smime_doc, SMIME_KEYS),
-        ("templates", templates_doc, TEMPLATES_KEYS),
-    ):
-        for key in doc:
-            if key not in known:
-                _unknown(warn, table, key, known)
+    def err(self, table: str, key: str | None, message: str, hint: str | None = None) -> None:
+        self.issues.append(located(self.loc(table, key), "error", message, fix=hint,
+                                   key=_field(table, key)))
 
-    def typed(table: str, doc: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
-        if key not in doc:
-            return default
-        value = doc[key]
-        plain = value.unwrap() if hasattr(value, "unwrap") else value
-        if kind is str and isinstance(plain, str):
-            return plain
-        if kind is bool and isinstance(plain, bool):
-            return plain
-        if kind is dict and isinstance(plain, dict):
-            return plain
-        expected = {str: "a string", bool: "true or false", dict: "a table"}[kind]
-        shown = "a " + type(plain).__name__ if "password" in key else repr(plain)
-        err(table, key, f"{table}.{key} must be {expected}, not {shown}")
-        return default
-
-    def address(table: str, doc: Mapping[str, Any], key: str) -> str | None:
-        value = typed(table, doc, key, str, None)
-        if value is None:
-            return None
+    def value(self, key: str) -> Any:
+        """The field's value as the settings hold it; its default when absent or wrong."""
+        spec = FIELDS[key]
+        doc = self.docs[spec.table]
+        if spec.name not in doc:
+            return spec.default
+        raw = doc[spec.name]
         try:
-            return parse_mailbox(value).header_value()
-        except ValueError as exc:
-            err(table, key, f"{table}.{key}: {value!r} {exc}",
-                'use "user@example.org" or "Name <user@example.org>"')
-            return None
+            return spec.convert(raw.unwrap() if hasattr(raw, "unwrap") else raw, self.context)
+        except FieldProblem as problem:
+            self.err(spec.table, spec.name, problem.message, problem.hint)
+            return spec.default
 
-    def secret(table: str, doc: Mapping[str, Any]) -> SecretRef:
-        values = {
-            suffix: typed(table, doc, f"password{suffix}", str, None)
-            for suffix in ("", "_env", "_command")
-        }
-        given = [f"password{s}" for s, v in values.items() if v is not None]
-        if len(given) > 1:
-            err(table, given[1], f"{table}: set only one of {', '.join(given)}",
-                "keep exactly one password source")
-        return SecretRef(f"{table}.password", values[""], values["_env"], values["_command"])
+    def secret(self, table: str) -> SecretRef:
+        values = {name: self.value(f"{table}.{name}")
+                  for name in ("password", "password_env", "password_command")}
+        two = one_password_source(table, values)
+        if two is not None:
+            self.err(table, two[0], two[1].message, two[1].hint)
+        return SecretRef(f"{table}.password", values["password"], values["password_env"],
+                         values["password_command"])
 
-    def path_value(table: str, doc: Mapping[str, Any], key: str) -> Path | None:
-        value = typed(table, doc, key, str, None)
-        if value is None or not value.strip():
-            return None
-        return relative_to_config(value, path)
+    def cross_checks(self, table: str, built: object) -> None:
+        """The checks against other fields, once ``built`` (the table's settings) exists."""
+        for spec in FIELDS.values():
+            if spec.table == table and spec.cross_check is not None:
+                problem = spec.cross_check(getattr(built, spec.name), self.context)
+                if problem is not None:
+                    self.err(table, spec.name, problem.message, problem.hint)
 
-    # [server]
+    def settings(self) -> Settings:
+        value = self.value
+        properties = _properties(value("server.properties"), self.err)
+        server = ServerSettings(
+            enabled=value("server.enabled"),
+            username=value("server.username"),
+            default_sender=value("server.default_sender"),
+            password=self.secret("server"),
+            test_recipient=value("server.test_recipient"),
+            properties=properties,
+        )
+        encrypt = value("smime.encrypt")  # first, as its problems always were
+        smime = SmimeSettings(
+            certificate=value("smime.certificate"),
+            password=self.secret("smime"),
+            encrypt=encrypt,
+            recipients=value("smime.recipients"),
+        )
+        self.context = replace(self.context, settings=Settings(server=server, smime=smime,
+                                                               path=self.path))
+        self.cross_checks("smime", smime)
+        templates = TemplatesSettings(
+            locale=value("templates.locale"),
+            directory=value("templates.directory"),
+            context=dict(value("templates.context")),
+        )
+        return Settings(server=server, smime=smime, templates=templates, path=self.path)
+
+
+def _properties(table: Mapping[str, Any], err: Callable[..., None]) -> dict[str, str]:
+    """``[server.properties]`` as strings (booleans and numbers as Java would read them)."""
     properties: dict[str, str] = {}
-    props_doc = typed("server", server_doc, "properties", dict, {})
-    for key, value in props_doc.items():
+    for key, value in table.items():
         if isinstance(value, bool):
             properties[str(key)] = "true" if value else "false"
         elif isinstance(value, str) and any(ch in value for ch in "\r\n\0"):
@@ -172,43 +165,14 @@ def build_settings(
             shown = "a " + type(value).__name__ if is_secret_name(str(key)) else repr(value)
             err("server.properties", str(key),
                 f"server.properties.{key} must be a string, not {shown}")
-    server = ServerSettings(
-        enabled=typed("server", server_doc, "enabled", bool, False),
-        username=typed("server", server_doc, "username", str, None),
-        default_sender=address("server", server_doc, "default_sender"),
-        password=secret("server", server_doc),
-        test_recipient=address("server", server_doc, "test_recipient"),
-        properties=properties,
-    )
+    return properties
 
-    # [smime]
-    encrypt = typed("smime", smime_doc, "encrypt", str, "never")
-    if encrypt not in ENCRYPT_MODES:
-        err("smime", "encrypt", f"smime.encrypt must be one of {', '.join(ENCRYPT_MODES)}, "
-            f"not {encrypt!r}")
-        encrypt = "never"
-    smime = SmimeSettings(
-        certificate=path_value("smime", smime_doc, "certificate"),
-        password=secret("smime", smime_doc),
-        encrypt=encrypt,
-        recipients=path_value("smime", smime_doc, "recipients"),
-    )
-    if smime.encrypt != "never" and smime.certificate is None:
-        err("smime", "encrypt", "smime.encrypt is set but smime.certificate is not",
-            "set smime.certificate to your .p12/.pfx, or encrypt = \"never\"")
 
-    # [templates]
-    locale = typed("templates", templates_doc, "locale", str, "en")
-    if locale not in LOCALES:
-        err("templates", "locale", f"templates.locale must be one of {', '.join(LOCALES)}, "
-            f"not {locale!r}")
-        locale = "en"
-    templates = TemplatesSettings(
-        locale=locale,
-        directory=path_value("templates", templates_doc, "directory"),
-        context=dict(typed("templates", templates_doc, "context", dict, {})),
-    )
-    return Settings(server=server, smime=smime, templates=templates, path=path)
+def _field(table: str, key: str | None) -> str | None:
+    """The dotted settings field (``server.username``) a problem belongs to."""
+    if key is None:
+        return table or None
+    return f"{table}.{key}" if table else key
 
 
 def _table(
@@ -223,15 +187,8 @@ def _table(
     return value
 
 
-def _unknown(
-    warn: Callable[[str, str | None, str, str | None], None],
-    table: str,
-    key: str,
-    known: tuple[str, ...],
-) -> None:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    dotted = f"{table}.{key}" if table else key
-    hint = f"did you mean {table + '.' if table else ''}{close[0]}?" if close else (
-        "unknown keys are kept but ignored"
-    )
-    warn(table, key if table else None, f"unknown key {dotted}", hint)
+def _unknown(issues: list[Diagnostic], loc: KeyLocator, key: str) -> None:
+    found = unknown_field(key)
+    table, _, name = key.rpartition(".")
+    where = loc(table, name) if table else loc("", None)
+    issues.append(replace(found, path=where.path, line=where.line, column=where.column))

@@ -6,11 +6,11 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta, nodes
 
-from mailtui.errors import Location
+from mailtui.diagnostics import Diagnostic, Severity
 from mailtui.events.catalog import (
     LOCALES,
     PARTS,
@@ -22,39 +22,6 @@ from mailtui.events.catalog import (
 )
 from mailtui.events.environment import BUILTIN_VARIABLES, build_environment
 from mailtui.events.render import subject_break_line
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class TemplateIssue:
-    """One problem in one template file."""
-
-    severity: Severity
-    path: str
-    line: int | None
-    event_id: str | None
-    locale: str | None
-    part: str | None
-    message: str
-
-    @property
-    def location(self) -> Location:
-        return Location(self.path, self.line)
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "path": self.path,
-            "line": self.line,
-            "event_id": self.event_id,
-            "locale": self.locale,
-            "part": self.part,
-            "message": self.message,
-        }
 
 
 @dataclass
@@ -85,13 +52,14 @@ class _Checker:
         self.every_event_variable = {
             name for event in self.catalog for name in event.variable_names
         }
-        self.issues: list[TemplateIssue] = []
+        self.issues: list[Diagnostic] = []
         self.parsed: dict[str, _Parsed | None] = {}
 
-    def add(self, severity: Severity, path: str, line: int | None, message: str,
+    def add(self, severity: Severity | str, path: str, line: int | None, message: str,
             event_id: str | None = None, locale: str | None = None,
             part: str | None = None) -> None:
-        self.issues.append(TemplateIssue(severity, path, line, event_id, locale, part, message))
+        self.issues.append(Diagnostic(Severity(severity), message, path=path, line=line,
+                                      event_id=event_id, locale=locale, part=part))
 
     def parse(self, name: str, event_id: str | None = None, locale: str | None = None,
               part: str | None = None) -> _Parsed | None:
@@ -228,22 +196,22 @@ def validate_templates(
     *,
     context: Mapping[str, Any] | None = None,
     shipped_dir: Path | None = None,
-) -> list[TemplateIssue]:
+) -> list[Diagnostic]:
     """Every problem in the templates an event would be rendered with, errors first.
 
     ``override_dir`` is ``[templates].directory``; ``context`` the keys of
     ``[templates.context]`` (extra variables overrides may use); ``shipped_dir`` replaces the
     packaged templates (for tests and packagers).
     """
-    issues: list[TemplateIssue] = []
+    issues: list[Diagnostic] = []
     if override_dir is not None and not Path(override_dir).is_dir():
-        issues.append(TemplateIssue(
-            "warning", str(override_dir), None, None, None, None,
-            "templates directory does not exist: the shipped templates are used",
+        issues.append(Diagnostic(
+            Severity.WARNING, "templates directory does not exist: the shipped templates are used",
+            path=str(override_dir), key="templates.directory",
         ))
         override_dir = None
     checker = _Checker(Path(override_dir) if override_dir else None, context, shipped_dir)
     checker.check_events()
     checker.check_override_files()
     issues.extend(checker.issues)
-    return sorted(issues, key=lambda i: (i.severity != "error", i.path, i.line or 0))
+    return sorted(issues, key=lambda i: (i.severity != "error", i.path or "", i.line or 0))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Literal
 
 from mailtui.config.model import Settings
+from mailtui.diagnostics import Diagnostic, Severity, by_severity
 from mailtui.javamail.plan import SUPPORTED_MECHANISMS, Plan
 from mailtui.javamail.view import (
     SSL_SOCKET_FACTORY,
@@ -17,24 +16,8 @@ from mailtui.javamail.view import (
     uses_legacy_ssl_factory,
 )
 
-Severity = Literal["error", "warning", "info"]
-_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    code: str  # stable id, e.g. "starttls-optional"
-    message: str
-    fix: str | None = None
-    key: str | None = None  # the property (or setting) it is about
-
-    def __str__(self) -> str:
-        prefix = f"{self.key}: " if self.key else ""
-        return f"{prefix}{self.message}"
-
-
-Rule = Callable[[Settings, Plan, View], Iterator[Finding]]
+Finding = Diagnostic  # the lint's name for the diagnostics it returns
+Rule = Callable[[Settings, Plan, View], Iterator[Diagnostic]]
 RULES: list[Rule] = []
 
 
@@ -43,104 +26,76 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def lint(settings: Settings, plan: Plan) -> list[Finding]:
-    """Every finding, errors first, in a stable order."""
+def lint(settings: Settings, plan: Plan, *, per_key: bool = True) -> list[Diagnostic]:
+    """Every finding, errors first, in a stable order. ``per_key=False`` leaves out the checks
+    of each property on its own (unknown key, wrong type, misplaced password): for properties
+    read from text, the parser has already reported those with their lines."""
     props = settings.server.properties
     view = View(props, protocol_of(props))
-    findings = [f for check in RULES for f in check(settings, plan, view)]
-    return sorted(findings, key=lambda f: _ORDER[f.severity])
+    findings = list(_keys_and_values(view, per_key=per_key))
+    findings += [f for check in RULES for f in check(settings, plan, view)]
+    return by_severity(findings)
 
 
-@rule
-def _keys_and_values(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
-    from mailtui.javamail.catalog import is_misplaced_password, lookup, suggest, validate_value
+def _finding(severity: Severity | str, code: str, message: str, fix: str | None = None,
+             key: str | None = None) -> Diagnostic:
+    """A lint finding: the message names the property (or setting) it is about."""
+    return Diagnostic(Severity(severity), f"{key}: {message}" if key else message, fix=fix, key=key,
+                      code=code)
 
-    for key, value in settings.server.properties.items():
-        spec = lookup(key)
-        if spec is None:
-            if is_misplaced_password(key):
-                yield Finding("error", "password-in-properties",
-                              "a password does not belong in the server properties: JavaMail "
-                              "never reads it, mailtui neither uses it nor exports it, and "
-                              "`properties import` refuses it",
-                              "move it: delete the key and set server.password_env, "
-                              "server.password_command or server.password", key)
-                continue
-            guess = suggest(key)
-            yield Finding("warning", "unknown-key", "unknown property, ignored by JavaMail",
-                          f"did you mean {guess}?" if guess else "remove it", key)
-            continue
-        problem = validate_value(spec, value)
-        if problem:
-            yield Finding("error", "bad-value", problem + _timeout_consequence(view, key),
-                          _value_fix(spec.type, spec.choices), key)
+
+def _keys_and_values(view: View, *, per_key: bool) -> Iterator[Diagnostic]:
+    from mailtui.javamail.catalog import lookup
+    from mailtui.javamail.propcheck import check_property
+
+    for key, value in view.props.items():
+        if per_key:
+            yield from check_property(key, value, in_text=False, protocol=view.protocol)
         other = "smtps" if view.protocol == "smtp" else "smtp"
-        if key.startswith(f"mail.{other}."):
-            yield Finding("warning", "other-protocol",
-                          f"ignored: mail.transport.protocol is {view.protocol}",
-                          f"use {key.replace(f'mail.{other}.', f'mail.{view.protocol}.', 1)}",
-                          key)
-
-
-def _timeout_consequence(view: View, key: str) -> str:
-    """What an unusable timeout value does: JavaMail ignores it (waits forever), mailtui
-    falls back to its finite default."""
-    for name, suffix, default in TIMEOUT_KEYS:
-        if key == view.key(suffix):
-            return (f"; JavaMail ignores it and waits forever, mailtui uses its default {name} "
-                    f"timeout of {default:g} s")
-    return ""
-
-
-def _value_fix(kind: str, choices: tuple[str, ...]) -> str:
-    if choices:
-        return "use one of " + ", ".join(choices)
-    return {
-        "bool": "use exactly true or false",
-        "port": "use a port number such as 587",
-        "int": "use a whole number",
-        "millis": "use milliseconds as a whole number, e.g. 30000",
-        "class": "use a Java class name such as javax.net.ssl.SSLSocketFactory",
-    }.get(kind, "see `mailtui properties export` for the expected form")
+        if key.startswith(f"mail.{other}.") and lookup(key) is not None:
+            yield _finding("warning", "other-protocol",
+                           f"ignored: mail.transport.protocol is {view.protocol}",
+                           f"use {key.replace(f'mail.{other}.', f'mail.{view.protocol}.', 1)}",
+                           key)
 
 
 @rule
-def _host(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _host(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     if plan.host is None:
-        yield Finding("error", "missing-host",
+        yield _finding("error", "missing-host",
                       "no SMTP host: JavaMail would silently try localhost",
                       f"set {view.key('host')}, or apply a preset (mailtui presets)",
                       view.key("host"))
 
 
 @rule
-def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     starttls_key = view.key("starttls.required")
     if plan.security == "starttls-optional":
-        yield Finding("warning", "starttls-optional",
+        yield _finding("warning", "starttls-optional",
                       "opportunistic STARTTLS: an attacker on the path can strip it and the "
                       "mail then travels in clear (mailtui still never sends credentials in "
                       "clear: it stops at the TLS stage)",
                       f"set {starttls_key}=true", view.key("starttls.enable"))
     if plan.auth and plan.security == "none":
-        yield Finding("error", "auth-without-tls",
+        yield _finding("error", "auth-without-tls",
                       "authentication is on but nothing encrypts the connection: the password "
                       "would cross the network in clear, so mailtui refuses to send it",
                       f"set {starttls_key}=true (port 587) or {view.key('ssl.enable')}=true "
                       "(port 465)", view.key("auth"))
     if plan.uses_tls and "*" in plan.trusted_hosts:
-        yield Finding("warning", "trust-all",
+        yield _finding("warning", "trust-all",
                       "ssl.trust=* accepts any certificate from any server: anyone on the path "
                       "can read the password",
                       f"remove {view.key('ssl.trust')}; for a private CA use mailtui.ssl.cafile",
                       view.key("ssl.trust"))
     elif plan.uses_tls and not plan.verify_certificate:
-        yield Finding("warning", "trust-host",
+        yield _finding("warning", "trust-host",
                       f"the certificate of {plan.host} is not verified (listed in ssl.trust)",
                       "remove the host from ssl.trust; for a private CA use mailtui.ssl.cafile",
                       view.key("ssl.trust"))
     if plan.uses_tls and not plan.check_server_identity:
-        yield Finding("warning", "identity-off",
+        yield _finding("warning", "identity-off",
                       "the server's name is not checked against its certificate: any valid "
                       "certificate for any host is accepted",
                       f"remove {view.key('ssl.checkserveridentity')} (default true)",
@@ -148,14 +103,14 @@ def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
     if view.has("starttls.required") and view.flag("starttls.required", False) and not view.flag(
         "starttls.enable", False
     ) and plan.security == "starttls-required":
-        yield Finding("info", "required-without-enable",
+        yield _finding("info", "required-without-enable",
                       "starttls.required implies STARTTLS, but older JavaMail versions also "
                       "need starttls.enable", f"also set {view.key('starttls.enable')}=true",
                       view.key("starttls.required"))
 
 
 @rule
-def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     if plan.ca_file and plan.uses_tls:
         from mailtui.javamail.tlsfiles import check_ca_file
 
@@ -167,21 +122,21 @@ def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
                    if plan.ca_file == str(sandbox_ca_path()) else
                    "fix the path (a relative path starts from the configuration file's "
                    "folder) or remove the key")
-            yield Finding("error", "ca-file", problem.removeprefix("mailtui.ssl.cafile "),
+            yield _finding("error", "ca-file", problem.removeprefix("mailtui.ssl.cafile "),
                           fix, "mailtui.ssl.cafile")
 
 
 @rule
-def _port_mode(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _port_mode(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     implicit = plan.security == "implicit-tls"
     if plan.port == 465 and not implicit:
-        yield Finding("error", "port-mode-mismatch",
+        yield _finding("error", "port-mode-mismatch",
                       "port 465 speaks TLS from the first byte (implicit TLS), but these "
                       "properties expect a plain-text greeting: the connection will hang or fail",
                       f"set {view.key('ssl.enable')}=true, or use port 587 with STARTTLS",
                       view.key("port"))
     if plan.port in (25, 587) and implicit:
-        yield Finding("error", "port-mode-mismatch",
+        yield _finding("error", "port-mode-mismatch",
                       f"port {plan.port} starts in plain text (STARTTLS), but these properties "
                       "start a TLS handshake at once: it will fail",
                       f"use port 465, or replace ssl.enable with {view.key('starttls.enable')}"
@@ -189,19 +144,19 @@ def _port_mode(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
 
 
 @rule
-def _legacy_factory(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _legacy_factory(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     factory = view.get("socketFactory.class")
     if factory is not None and factory.strip() != SSL_SOCKET_FACTORY:
-        yield Finding("warning", "custom-factory",
+        yield _finding("warning", "custom-factory",
                       f"socket factory {factory.strip()!r} is Java code mailtui cannot run; "
                       "it is ignored",
                       "use ssl.enable or starttls.* instead", view.key("socketFactory.class"))
     if uses_legacy_ssl_factory(view):
-        yield Finding("info", "legacy-ssl-factory",
+        yield _finding("info", "legacy-ssl-factory",
                       "legacy form of implicit TLS (socketFactory.class=SSLSocketFactory)",
                       f"prefer {view.key('ssl.enable')}=true", view.key("socketFactory.class"))
         if view.flag("socketFactory.fallback", True):
-            yield Finding("warning", "factory-fallback",
+            yield _finding("warning", "factory-fallback",
                           "with socketFactory.fallback (true by default) JavaMail falls back to a "
                           "plain socket when TLS fails; mailtui never does",
                           f"set {view.key('socketFactory.fallback')}=false, or use "
@@ -209,48 +164,48 @@ def _legacy_factory(settings: Settings, plan: Plan, view: View) -> Iterator[Find
         port = view.integer("port")
         factory_port = view.integer("socketFactory.port")
         if factory_port and port and factory_port != port:
-            yield Finding("warning", "factory-port-differs",
+            yield _finding("warning", "factory-port-differs",
                           f"socketFactory.port ({factory_port}) wins over port ({port})",
                           "make them equal or drop one", view.key("socketFactory.port"))
     elif view.has("socketFactory.port"):
-        yield Finding("warning", "redundant-key",
+        yield _finding("warning", "redundant-key",
                       "socketFactory.port is ignored without socketFactory.class",
                       f"remove it; the port is {view.key('port')}",
                       view.key("socketFactory.port"))
     if view.has("socketFactory.fallback") and not uses_legacy_ssl_factory(view):
-        yield Finding("info", "redundant-key", "ignored without socketFactory.class",
+        yield _finding("info", "redundant-key", "ignored without socketFactory.class",
                       "remove it", view.key("socketFactory.fallback"))
 
 
 @rule
-def _redundant(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _redundant(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     if plan.security == "implicit-tls":
         for name in ("starttls.enable", "starttls.required"):
             if view.flag(name, False):
-                yield Finding("warning", "redundant-key",
+                yield _finding("warning", "redundant-key",
                               "STARTTLS does not apply: the connection is already TLS "
                               "(implicit TLS)", "remove it", view.key(name))
     if uses_legacy_ssl_factory(view) and view.flag("ssl.enable", False):
-        yield Finding("info", "redundant-key",
+        yield _finding("info", "redundant-key",
                       "ssl.enable and socketFactory.class both ask for implicit TLS",
                       f"keep only {view.key('ssl.enable')}", view.key("socketFactory.class"))
 
 
 @rule
-def _auth(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _auth(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     server = settings.server
     if plan.auth:
         if not plan.username:
-            yield Finding("error", "auth-no-username",
+            yield _finding("error", "auth-no-username",
                           "authentication is on but there is no username",
                           "set server.username", "server.username")
         if not server.password.is_set:
-            yield Finding("error", "auth-no-password",
+            yield _finding("error", "auth-no-password",
                           "authentication is on but no password source is set",
                           "set server.password_env, server.password_command or server.password",
                           "server.password")
         if not plan.mechanisms:
-            yield Finding("error", "no-mechanism",
+            yield _finding("error", "no-mechanism",
                           "no usable AUTH mechanism is left (mailtui speaks "
                           + ", ".join(SUPPORTED_MECHANISMS) + ")",
                           f"set {view.key('auth.mechanisms')}=\"LOGIN PLAIN\"",
@@ -258,51 +213,51 @@ def _auth(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
         listed = re.split(r"[\s,]+", (view.get("auth.mechanisms") or "").strip())
         unsupported = [m for m in listed if m and m.upper() not in SUPPORTED_MECHANISMS]
         if unsupported:
-            yield Finding("info", "mechanism-unsupported",
+            yield _finding("info", "mechanism-unsupported",
                           f"mailtui skips {', '.join(unsupported)} (not implemented)",
                           None, view.key("auth.mechanisms"))
         if "CRAM-MD5" in plan.mechanisms:
-            yield Finding("info", "cram-md5-sasl",
+            yield _finding("info", "cram-md5-sasl",
                           "JavaMail itself only uses CRAM-MD5 through SASL "
                           "(mail.smtp.sasl.enable=true); mailtui uses it directly", None,
                           view.key("auth.mechanisms"))
     elif server.password.is_set:
-        yield Finding("warning", "password-unused",
+        yield _finding("warning", "password-unused",
                       "a password is configured but mail.smtp.auth is not true: mailtui will "
                       "not authenticate (JavaMail only does when the app passes credentials)",
                       f"set {view.key('auth')}=true", view.key("auth"))
     host = (plan.host or "").lower()
     if plan.auth and host in ("smtp.office365.com", "smtp-mail.outlook.com"):
-        yield Finding("warning", "basic-auth-retiring",
+        yield _finding("warning", "basic-auth-retiring",
                       "Microsoft turns Basic SMTP AUTH off by default from the end of December "
                       "2026: password login will stop working; OAuth2 (XOAUTH2) is the way "
                       "forward", "plan a move to OAuth2 or a relay", view.key("host"))
 
 
 @rule
-def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _settings(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     server = settings.server
     if not server.default_sender:
-        yield Finding("warning", "no-sender", "no default sender: messages need a From address",
+        yield _finding("warning", "no-sender", "no default sender: messages need a From address",
                       'set server.default_sender = "Name <address@example.org>"',
                       "server.default_sender")
     if not server.enabled:
-        yield Finding("info", "disabled",
+        yield _finding("info", "disabled",
                       "sending is disabled: `mailtui send` refuses (test sends still work)",
                       "set server.enabled = true when ready", "server.enabled")
     yield from _internal_addresses(settings, view)
     for name in ("proxy.host", "socks.host"):
         if view.has(name):
-            yield Finding("warning", "proxy-unsupported", "mailtui does not use proxies",
+            yield _finding("warning", "proxy-unsupported", "mailtui does not use proxies",
                           "remove it, or run mailtui where the server is reachable",
                           view.key(name))
     if view.has("ehlo") and not view.flag("ehlo", True):
-        yield Finding("warning", "helo-unsupported",
+        yield _finding("warning", "helo-unsupported",
                       "mailtui always greets with EHLO (needed for STARTTLS and AUTH)",
                       "remove it", view.key("ehlo"))
 
 
-def _internal_addresses(settings: Settings, view: View) -> Iterator[Finding]:
+def _internal_addresses(settings: Settings, view: View) -> Iterator[Diagnostic]:
     from mailtui.config.addresses import INTERNAL_NOTE, parse_mailbox
 
     server = settings.server
@@ -315,38 +270,38 @@ def _internal_addresses(settings: Settings, view: View) -> Iterator[Finding]:
         except ValueError:
             continue  # reported where the value is validated
         if box is not None and box.internal:
-            yield Finding("warning", "internal-address", f"{box.addr_spec} is {INTERNAL_NOTE}",
+            yield _finding("warning", "internal-address", f"{box.addr_spec} is {INTERNAL_NOTE}",
                           "use a public address if the mail goes through a public provider",
                           key)
 
 
 @rule
-def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     for name, key, default in TIMEOUT_KEYS:
         millis = view.integer(key)
         if view.has(key) and (millis is None or millis < 0):
             continue  # not a usable number: an error of its own (bad-value), which says so
         if millis is None or millis <= 0:
             what = "not set" if millis is None else f"{millis}"
-            yield Finding("info", "timeout-default",
+            yield _finding("info", "timeout-default",
                           f"{what} (JavaMail waits forever): mailtui uses a {name} timeout "
                           f"of {default:g} s", f"set {view.key(key)}={int(default * 1000)} so "
                           "the Java application does not hang either", view.key(key))
 
 
 @rule
-def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator[Finding]:
+def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
     """mailtui.ssl.fingerprint / certfile / keyfile: what they replace, and files that cannot
     be used (checked as the TLS context will load them)."""
     if plan.tls_fingerprints and plan.uses_tls:
-        yield Finding("info", "pinned",
+        yield _finding("info", "pinned",
                       "the certificate is pinned: the pin replaces CA verification and the host "
                       "name check (ssl.trust and checkserveridentity no longer matter)",
                       "update the pin when the server's certificate is renewed",
                       "mailtui.ssl.fingerprint")
     if not plan.uses_tls and (plan.tls_fingerprints or plan.client_cert):
         key = "mailtui.ssl.fingerprint" if plan.tls_fingerprints else "mailtui.ssl.certfile"
-        yield Finding("warning", "tls-key-unused", "ignored: the connection does not use TLS",
+        yield _finding("warning", "tls-key-unused", "ignored: the connection does not use TLS",
                       f"enable TLS ({view.key('starttls.required')}=true or "
                       f"{view.key('ssl.enable')}=true), or remove it", key)
     if plan.client_cert or plan.client_key:
@@ -359,6 +314,6 @@ def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator
         except ValueError as exc:
             key = ("mailtui.ssl.keyfile" if str(exc).startswith("mailtui.ssl.keyfile")
                    else "mailtui.ssl.certfile")
-            yield Finding("error", "client-cert", str(exc).removeprefix(key + " "),
+            yield _finding("error", "client-cert", str(exc).removeprefix(key + " "),
                           "point it at a PEM certificate and its unencrypted key (relative "
                           "paths start from the configuration file's folder)", key)

@@ -171,9 +171,9 @@ def _checked_property(key: str, value: str, warn: Callable[[str], None] | None) 
         return value
     problem = validate_value(spec, value)
     if problem:
-        from mailtui.javamail.lint import _value_fix
+        from mailtui.javamail.propcheck import settings_value_fix
 
-        raise ConfigError(f"{flag}: {problem}", hint=_value_fix(spec.type, spec.choices))
+        raise ConfigError(f"{flag}: {problem}", hint=settings_value_fix(spec.type, spec.choices))
     if spec.type == "path" and value.strip():
         # A path typed on the command line means the current directory, as in every tool.
         return os.path.abspath(os.path.expanduser(value.strip()))

@@ -164,8 +164,8 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     from mailtui.javamail.lint import lint
 
     findings = lint(settings, plan)
-    errors = [str(f) for f in findings if f.severity == "error"]
-    warnings = [str(f) for f in findings
+    errors = [f.message for f in findings if f.severity == "error"]
+    warnings = [f.message for f in findings
                 if f.severity == "warning" or f.code == "timeout-default"]
     return replace(plan, warnings=tuple(warnings), errors=tuple(errors))
 

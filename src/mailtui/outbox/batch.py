@@ -2,12 +2,15 @@
 
 Each input line is ``{"event": ID, "to": ADDR | [ADDR...], "context": {...}, "locale": "fr",
 "id": "optional unique key"}``. Each message gets journal lines (JSON) in the results file:
-``sending`` just before it is transmitted, then ``sent``, ``failed``, ``deferred``,
-``uncertain`` or ``invalid``. A rerun skips what is ``sent``; it also skips ``uncertain``
-messages (and those left ``sending`` by a crash), whose reply was lost and which may have been
-delivered, unless asked to retry them: a message is never sent twice behind your back. Such
-skipped-but-unconfirmed messages keep the run's exit code non-zero. Messages are keyed by their
-``id``, else by their content, so editing the file does not resend what was sent.
+``sending`` just before its content is transmitted (after MAIL, RCPT and DATA were accepted),
+then ``sent``, ``failed``, ``deferred``, ``uncertain``, ``cancelled`` or ``invalid``. A rerun
+skips what is ``sent``; it also skips ``uncertain`` messages (and those left ``sending`` by a
+crash), whose content went out but whose reply was lost and which may have been delivered,
+unless asked to retry them: a message is never sent twice behind your back. Such
+skipped-but-unconfirmed messages keep the run's exit code non-zero. A run cancelled (Ctrl-C)
+before a message's content went out records it ``cancelled`` and the rerun sends it. Messages
+are keyed by their ``id``, else by their content, so editing the file does not resend what was
+sent.
 """
 
 from __future__ import annotations
@@ -18,12 +21,22 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mailtui.config.model import LOCALES, Settings
-from mailtui.errors import EXIT_MESSAGE_BUILD, ConfigError, Location, MailtuiError
+from mailtui.errors import (
+    EXIT_CANCELLED,
+    EXIT_MESSAGE_BUILD,
+    ConfigError,
+    Location,
+    MailtuiError,
+)
+from mailtui.smtp.stages import Stage
 
-FIELDS = ("event", "to", "context", "locale", "id")
+if TYPE_CHECKING:
+    from mailtui.smtp.cancel import CancelToken
+
+BATCH_FIELDS = ("event", "to", "context", "locale", "id")
 
 
 @dataclass(frozen=True)
@@ -85,9 +98,10 @@ def _item(raw: str, number: int, catalog: Any, seen: dict[str, int]) -> BatchIte
         raise ValueError(f"not JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(data, dict):
         raise ValueError("each line must be a JSON object")
-    unknown = sorted(set(data) - set(FIELDS))
+    unknown = sorted(set(data) - set(BATCH_FIELDS))
     if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})")
+        raise ValueError(f"unknown field(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(BATCH_FIELDS)})")
     event = data.get("event")
     if not isinstance(event, str) or event not in catalog.ids:
         raise ValueError(f"unknown event {event!r} (see `mailtui events`)")
@@ -152,6 +166,7 @@ class BatchSummary:
     counts: dict[str, int] = field(default_factory=dict)
     exit_code: int = 0
     aborted: str | None = None
+    interrupted: bool = False  # cancelled (Ctrl-C): the rerun resumes
     duration_s: float = 0.0
     connections: int = 0
 
@@ -161,8 +176,8 @@ class BatchSummary:
             self.exit_code = exit_code
 
     def line(self) -> str:
-        order = ("sent", "failed", "deferred", "uncertain", "invalid", "skipped",
-                 "unconfirmed", "failed earlier", "invalid earlier")
+        order = ("sent", "failed", "deferred", "uncertain", "cancelled", "invalid", "skipped",
+                 "unconfirmed", "failed earlier", "invalid earlier", "left")
         parts = [f"{self.counts.get(k, 0)} {k}" for k in order if self.counts.get(k)]
         sent = self.counts.get("sent", 0)
         rate = f", {sent / self.duration_s:.1f} msg/s" if sent and self.duration_s else ""
@@ -211,7 +226,10 @@ def pending(
         if status == "sent":
             yield item, "skipped", 0
         elif status in ("uncertain", "sending") and not retry_uncertain:
-            yield item, "unconfirmed", int(record.get("exit_code") or 28)
+            code = int(record.get("exit_code") or 28)
+            # Cancelled while waiting for the reply: later runs are not interrupted; what
+            # the message stands for is a lost reply.
+            yield item, "unconfirmed", 28 if code == EXIT_CANCELLED else code
         elif status in ("failed", "invalid") and not retry_failed:
             yield item, f"{status} earlier", int(record.get("exit_code") or 3)
         else:
@@ -232,23 +250,35 @@ def run_batch(
     on_wait: Callable[[Any], None] | None = None,
     wait: bool = False,
     on_lock_wait: Callable[[int | None], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> BatchSummary:
     """Send ``items``, journaling each result in ``results``. The results file is locked for
     the whole run (see :mod:`mailtui.outbox.lock`): another run holding it is an error naming
-    its PID, or, with ``wait``, is waited for (``on_lock_wait(pid)`` says so first)."""
+    its PID, or, with ``wait``, is waited for (``on_lock_wait(pid)`` says so first).
+    ``cancel`` stops the run at once (``summary.interrupted``, exit 130); the message in
+    flight is recorded as it truly is (``cancelled``, or ``uncertain`` if all of its content
+    had gone out)."""
     from mailtui.javamail.resolve import password_for
     from mailtui.outbox.build import MessageBuilder
     from mailtui.outbox.deliver import Deliverer, require_enabled
-    from mailtui.outbox.lock import hold_run_lock
+    from mailtui.outbox.lock import LockWaitCancelled, hold_run_lock
 
     require_enabled(settings)
     builder = MessageBuilder(settings)
     password = password_for(settings, builder.plan)
-    with hold_run_lock(results, wait=wait, on_wait=on_lock_wait):
-        deliverer = Deliverer(builder.plan, password, retries=retries,
-                              retry_delay=retry_delay, on_retry=on_retry, on_wait=on_wait)
-        return _run_locked(builder, deliverer, items, results, retry_uncertain=retry_uncertain,
-                           retry_failed=retry_failed, echo=echo)
+    try:
+        with hold_run_lock(results, wait=wait, on_wait=on_lock_wait, cancel=cancel):
+            deliverer = Deliverer(builder.plan, password, retries=retries,
+                                  retry_delay=retry_delay, on_retry=on_retry,
+                                  on_wait=on_wait, cancel=cancel)
+            return _run_locked(builder, deliverer, items, results,
+                               retry_uncertain=retry_uncertain, retry_failed=retry_failed,
+                               echo=echo)
+    except LockWaitCancelled:  # still waiting for another run: nothing was sent
+        left = sum(1 for _item, skip, _code in pending(
+            items, read_journal(results), retry_uncertain=retry_uncertain,
+            retry_failed=retry_failed) if not skip)
+        return BatchSummary(counts={"left": left}, exit_code=EXIT_CANCELLED, interrupted=True)
 
 
 def _run_locked(
@@ -256,46 +286,71 @@ def _run_locked(
     retry_uncertain: bool, retry_failed: bool,
     echo: Callable[[dict[str, Any]], None] | None,
 ) -> BatchSummary:
-    from mailtui.outbox.deliver import DeliveryAborted
-
     started = time.monotonic()
     summary = BatchSummary()
     done = read_journal(results)
     journal = Journal(results, echo)
+    cancel = deliverer.cancel
+    todo = pending(items, done, retry_uncertain=retry_uncertain, retry_failed=retry_failed)
     try:
-        for item, skip, skipped_code in pending(items, done, retry_uncertain=retry_uncertain,
-                                                retry_failed=retry_failed):
-            base = {"key": item.key, "line": item.line, "event": item.event,
-                    "to": list(item.to)}
+        for item, skip, skipped_code in todo:
+            if cancel is not None and cancel.cancelled:
+                summary.interrupted = True
+                summary.add("left", 0)
+                break
             if skip:
                 summary.add(skip, skipped_code)
                 continue
-            try:
-                message = builder.build(item.event, item.to, item.context, locale=item.locale)
-            except MailtuiError as exc:
-                journal.write({**base, "status": "invalid", "stage": "message-build",
-                               "exit_code": EXIT_MESSAGE_BUILD, "explanation": str(exc),
-                               "time": _now()})
-                summary.add("invalid", EXIT_MESSAGE_BUILD)
-                continue
-            base["message_id"] = message.message_id
-            journal.write({**base, "status": "sending", "time": _now()}, echo=False)
-            try:
-                delivery = deliverer.deliver(message)
-            except DeliveryAborted as exc:
-                journal.write({**base, "status": "not-sent", "stage": str(exc.failure.stage),
-                               "exit_code": exc.failure.exit_code, "time": _now()}, echo=False)
-                summary.aborted = exc.explanation + (f"\n  fix: {exc.fix}" if exc.fix else "")
-                summary.add("deferred", exc.failure.exit_code)
+            if not _send_one(builder, deliverer, item, journal, summary):
                 break
-            journal.write({**base, **delivery.to_record(), "time": _now()})
-            summary.add(delivery.status, delivery.exit_code)
+        if summary.interrupted:  # what the rerun will send (besides a cancelled message)
+            for _item, skip, _code in todo:
+                if not skip:
+                    summary.add("left", 0)
     finally:
         deliverer.close()
         journal.close()
         summary.connections = deliverer.connections
         summary.duration_s = time.monotonic() - started
+    if summary.interrupted:
+        summary.exit_code = EXIT_CANCELLED
     return summary
+
+
+def _send_one(builder: Any, deliverer: Any, item: BatchItem, journal: Journal,
+              summary: BatchSummary) -> bool:
+    """Build, send and journal one message; False when the run must stop."""
+    from mailtui.outbox.deliver import DeliveryAborted
+
+    base: dict[str, Any] = {"key": item.key, "line": item.line, "event": item.event,
+                            "to": list(item.to)}
+    try:
+        message = builder.build(item.event, item.to, item.context, locale=item.locale)
+    except MailtuiError as exc:
+        journal.write({**base, "status": "invalid", "stage": "message-build",
+                       "exit_code": EXIT_MESSAGE_BUILD, "explanation": str(exc),
+                       "time": _now()})
+        summary.add("invalid", EXIT_MESSAGE_BUILD)
+        return True
+    base["message_id"] = message.message_id
+
+    def committing() -> None:  # the content goes out now: from here a crash is uncertain
+        journal.write({**base, "status": "sending", "time": _now()}, echo=False)
+
+    try:
+        delivery = deliverer.deliver(message, on_content=committing)
+    except DeliveryAborted as exc:
+        journal.write({**base, "status": "not-sent", "stage": str(exc.failure.stage),
+                       "exit_code": exc.failure.exit_code, "time": _now()}, echo=False)
+        summary.aborted = exc.explanation + (f"\n  fix: {exc.fix}" if exc.fix else "")
+        summary.add("deferred", exc.failure.exit_code)
+        return False
+    journal.write({**base, **delivery.to_record(), "time": _now()})
+    summary.add(delivery.status, delivery.exit_code)
+    if delivery.stage == Stage.CANCELLED:
+        summary.interrupted = True
+        return False
+    return True
 
 
 def _now() -> str:

@@ -1,5 +1,10 @@
 """Deliver built messages over one reused connection: reconnect after a drop, retry temporary
 failures with backoff, and never send a message twice once its final reply may have been lost.
+
+With a :class:`~mailtui.smtp.cancel.CancelToken`, ``cancel()`` (another thread, Ctrl-C) stops
+at once, backoff delays included: the message in flight is ``cancelled`` (surely not sent:
+its content had not been transmitted in full) or ``uncertain`` (all of it was transmitted,
+the reply had not come).
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from mailtui.smtp.results import Failure, FailureKind, RecipientResult, SessionE
 from mailtui.smtp.stages import Stage
 
 if TYPE_CHECKING:
+    from mailtui.smtp.cancel import CancelToken
     from mailtui.smtp.session import Session
     from mailtui.smtp.transcript import EventCallback, WaitCallback
 
-Status = Literal["sent", "failed", "deferred", "uncertain"]
+Status = Literal["sent", "failed", "deferred", "uncertain", "cancelled"]
 
 # Failures before any mail transaction: every following message would fail the same way.
 CONNECTION_STAGES = frozenset({Stage.CONFIG, Stage.DNS, Stage.CONNECT, Stage.GREETING,
@@ -129,8 +135,10 @@ class Deliverer:
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[str], None] | None = None,
         on_wait: WaitCallback | None = None,
+        cancel: CancelToken | None = None,
     ) -> None:
         self.plan = plan
+        self.cancel = cancel
         self.on_wait = on_wait
         self.password = password
         self.on_event = on_event
@@ -159,7 +167,7 @@ class Deliverer:
             from mailtui.smtp.transcript import Transcript
 
             self.close()
-            session = Session(self.plan, password=self.password,
+            session = Session(self.plan, password=self.password, cancel=self.cancel,
                               transcript=Transcript(self.on_event, keep=False,
                                                     on_wait=self.on_wait))
             self.connections += 1
@@ -176,29 +184,41 @@ class Deliverer:
 
         return explain(failure, self.plan)
 
-    def deliver(self, message: Outgoing) -> Delivery:
-        """Send one message. Raises DeliveryAborted when the server is unusable."""
+    def deliver(self, message: Outgoing, *,
+                on_content: Callable[[], None] | None = None) -> Delivery:
+        """Send one message. Raises DeliveryAborted when the server is unusable.
+        ``on_content`` is called before each transmission of the message's content (until
+        then, an interruption leaves the message surely not sent)."""
         attempt = 0
         while True:
             attempt += 1
+            if self.cancel is not None and self.cancel.cancelled:
+                return self._cancelled(attempt - 1, None, "Cancelled before it was sent.")
             try:
                 session = self._session()
                 sent = session.send(message.envelope_from, list(message.recipients),
-                                    message.data, pipelining=self.pipelining)
+                                    message.data, pipelining=self.pipelining,
+                                    on_content=on_content)
             except SessionError as err:
                 failure = err.failure
                 if not err.recoverable or failure.reply_code == ReplyCode.SERVICE_NOT_AVAILABLE:
                     self.close()
-                if reply_lost(failure):
+                if reply_lost(failure):  # a lost reply, or cancelled while waiting for it
                     explanation, fix = self._explain(failure)
                     return self._result("uncertain", attempt, failure, explanation, fix)
+                if failure.stage == Stage.CANCELLED:
+                    explanation, fix = self._explain(failure)
+                    return self._result("cancelled", attempt, failure, explanation, fix)
                 temporary = is_temporary(failure)
                 if temporary and attempt <= self.retries:
                     delay = self.retry_delay * 2 ** (attempt - 1)
                     if self.on_retry:  # announced before the sleep, with its delay
                         self.on_retry(retry_text(failure, delay, attempt + 1,
                                                  self.retries + 1))
-                    self.sleep(delay)
+                    if self._backoff(delay):
+                        return self._cancelled(attempt, failure.during, (
+                            "Cancelled while waiting to retry after a temporary failure: "
+                            "the message was not sent."))
                     continue
                 explanation, fix = self._explain(failure)
                 if failure.during in CONNECTION_STAGES:
@@ -208,6 +228,18 @@ class Deliverer:
                                     explanation, fix)
             return Delivery("sent", attempt, sent.reply_code, sent.enhanced_code, sent.reply,
                             recipients=list(sent.recipients))
+
+    def _backoff(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds before a retry; True when cancelled meanwhile."""
+        if self.cancel is None:
+            self.sleep(delay)
+            return False
+        return self.cancel.wait(delay)
+
+    @staticmethod
+    def _cancelled(attempts: int, during: Stage | None, explanation: str) -> Delivery:
+        return Delivery("cancelled", attempts, stage=Stage.CANCELLED, during=during,
+                        explanation=explanation, fix="send it again when ready")
 
     @staticmethod
     def _result(status: Status, attempts: int, failure: Failure, explanation: str,

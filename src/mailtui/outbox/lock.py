@@ -14,8 +14,18 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailtui.errors import ConfigError, Location
+
+if TYPE_CHECKING:
+    from mailtui.smtp.cancel import CancelToken
+
+POLL = 0.1  # seconds between tries while waiting for the lock with a cancel token
+
+
+class LockWaitCancelled(Exception):
+    """Cancelled while waiting for another run to release the lock: nothing was sent."""
 
 
 def lock_path(results: Path) -> Path:
@@ -50,17 +60,33 @@ def _open(path: Path) -> int:
                           hint="give a --results FILE in a writable folder") from None
 
 
+def _block(fd: int, cancel: CancelToken | None) -> None:
+    """Wait for the lock: in the kernel, or by polling when a cancel token may end the wait."""
+    if cancel is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if cancel.wait(POLL):
+                raise LockWaitCancelled from None
+
+
 @contextlib.contextmanager
 def hold_run_lock(
     results: Path,
     *,
     wait: bool = False,
     on_wait: Callable[[int | None], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> Iterator[None]:
     """Hold the lock of ``results`` for the duration of the ``with`` block.
 
     When another run holds it: ConfigError (exit 3) naming its PID, or, with ``wait``, block
-    until it ends (``on_wait(pid)`` is called once before blocking).
+    until it ends (``on_wait(pid)`` is called once before blocking); ``cancel`` ends that wait
+    at once (LockWaitCancelled).
     """
     path = lock_path(results)
     announced = False
@@ -81,7 +107,7 @@ def hold_run_lock(
                 if on_wait is not None and not announced:
                     on_wait(pid)
                     announced = True
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _block(fd, cancel)
             if _still_linked(fd, path):
                 break
         except BaseException:

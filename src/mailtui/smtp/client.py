@@ -9,13 +9,19 @@ formatting, SMTPUTF8 command encoding) is smtplib's.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mailtui.javamail.plan import Timeouts
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 from mailtui.smtp.transcript import Direction, Transcript, body_summary
+
+if TYPE_CHECKING:
+    from mailtui.smtp.cancel import CancelToken
 
 MAX_LINE = 8192
 CHUNK = 64 * 1024
@@ -32,8 +38,12 @@ class RecordingSMTP(smtplib.SMTP):
 
     ehlo_msg = "EHLO"
 
-    def __init__(self, transcript: Transcript, timeouts: Timeouts, local_hostname: str) -> None:
+    def __init__(self, transcript: Transcript, timeouts: Timeouts, local_hostname: str, *,
+                 cancel: CancelToken | None = None) -> None:
         super().__init__(local_hostname=local_hostname, timeout=timeouts.connect)
+        self.cancel = cancel
+        self._abort_handle: socket.socket | None = None  # a dup of the live socket's fd
+        self._unregister: Callable[[], None] | None = None
         self.transcript = transcript
         self.timeouts = timeouts
         self.stage = Stage.CONNECT
@@ -90,6 +100,7 @@ class RecordingSMTP(smtplib.SMTP):
             self.info(f"connecting to {ip} port {ip_port}"
                       + (f" from {source[0]}" if source else ""))
             sock = socket.socket(family, kind, proto)
+            self._watch(sock)
             try:
                 sock.settimeout(self.timeouts.connect)
                 if source:
@@ -99,6 +110,7 @@ class RecordingSMTP(smtplib.SMTP):
                         self.timeouts.connect):
                     sock.connect(address)
             except OSError as exc:
+                self._unwatch()
                 sock.close()
                 last_error = exc
                 self.info(f"could not connect to {address[0]}: {os_error_text(exc)}")
@@ -111,6 +123,39 @@ class RecordingSMTP(smtplib.SMTP):
             return
         assert last_error is not None
         raise last_error
+
+    def _watch(self, sock: socket.socket) -> None:
+        """Let ``cancel()`` shut this socket down from another thread, whatever wraps it
+        later (TLS replaces the socket object, not the connection)."""
+        if self.cancel is None:
+            return
+        self._unwatch()
+        self._abort_handle = sock.dup()
+        self._unregister = self.cancel.register(self.abort)
+
+    def _unwatch(self) -> None:
+        if self._unregister is not None:
+            self._unregister()
+            self._unregister = None
+        handle, self._abort_handle = self._abort_handle, None
+        if handle is not None:
+            handle.close()
+
+    def abort(self) -> None:
+        """From any thread: shut the connection down at once, so that a ``recv``, ``send``,
+        ``connect`` or TLS handshake blocked on it returns now (the peer sees the close).
+        The Python socket objects are left alone (closing them under a reader would race);
+        the session closes them as it unwinds, without QUIT."""
+        handle = self._abort_handle
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._unwatch()
 
     def start_tls_layer(self, context: ssl.SSLContext, server_hostname: str) -> ssl.SSLSocket:
         """Wrap the socket in TLS (handshake bounded by the connect timeout)."""
@@ -242,3 +287,28 @@ def os_error_text(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
+
+
+_LOCAL_HOSTNAME: str | None = None
+
+
+def local_hostname() -> str:
+    """JavaMail's default EHLO name: the local host name (a literal if it is not a FQDN)."""
+    global _LOCAL_HOSTNAME
+    if _LOCAL_HOSTNAME is None:
+        name = socket.gethostname()
+        if "." not in name:
+            try:
+                fqdn = socket.getfqdn(name)
+            except OSError:
+                fqdn = name
+            name = fqdn if "." in fqdn else name
+        _LOCAL_HOSTNAME = name if "." in name else f"[{_primary_ip()}]"
+    return _LOCAL_HOSTNAME
+
+
+def _primary_ip() -> str:
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"

@@ -86,6 +86,14 @@ FAILURE_RULES: tuple[FailureRule, ...] = (
        "fix mail.smtp.ssl.protocols / mail.smtp.ssl.ciphersuites / mailtui.ssl.cafile / "
        "mailtui.ssl.certfile / mailtui.ssl.keyfile",
        kinds={"tls-config"}),
+    # --- cancelled (cancel() or Ctrl-C): the connection was closed at once, without QUIT ---
+    _r("Cancelled while waiting for the server to confirm the message: all of it was sent, "
+       "so it may have been delivered.", "check the recipient's mailbox before sending it "
+       "again", kinds={"cancelled"}, during={Stage.AFTER_DATA}),
+    _r("Cancelled during {stage}, before the message was complete: it was not sent.",
+       "send it again when ready", kinds={"cancelled"}, during=_ALL_SENDING),
+    _r("Cancelled during {stage}: no message was sent.", "run it again when ready",
+       kinds={"cancelled"}),
     # --- network -----------------------------------------------------------------------
     _r("The host name {host} could not be resolved: {detail}.",
        "check mail.smtp.host for typos, and this machine's DNS (`getent hosts {host}`)",

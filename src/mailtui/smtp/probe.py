@@ -19,12 +19,14 @@ from typing import Any
 from mailtui.javamail.plan import Plan
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import choose_mechanism
+from mailtui.smtp.cancel import CancelToken
 from mailtui.smtp.codes import ReplyCode
 from mailtui.smtp.explain import explain
 from mailtui.smtp.results import outcome_json, split_reply
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.tls import CertificateInfo, TlsInfo
+from mailtui.smtp.transaction import ascii_address
 from mailtui.smtp.transcript import EventCallback, Transcript, TranscriptEvent, WaitCallback
 
 CHAIN_FETCH_TIMEOUT = 10.0  # cap for the extra, unverified connection of fetch_chain
@@ -104,16 +106,18 @@ def run_probe(
     password: str | None = None,
     want_chain: bool = False,
     on_wait: WaitCallback | None = None,
+    cancel: CancelToken | None = None,
 ) -> ProbeResult:
     """Probe the server of ``plan``; never raises for an SMTP failure.
 
     ``rcpt``: also authenticate (when the plan does, with ``password``) and try MAIL FROM
     ``sender`` / RCPT TO ``rcpt``, then RSET. ``want_chain``: keep the certificate chain the
     server presents (fetched without verification when the probe's own handshake failed).
+    ``cancel`` ends it at once from another thread (``Stage.CANCELLED``, no QUIT waited for).
     """
     started = time.monotonic()
     transcript = Transcript(on_event, start=started, on_wait=on_wait)
-    session = Session(plan, password=password, transcript=transcript)
+    session = Session(plan, password=password, transcript=transcript, cancel=cancel)
     failure: Failure | None = None
     check = RecipientCheck(sender or "", rcpt) if rcpt is not None else None
     chain: list[bytes] = []
@@ -126,12 +130,15 @@ def run_probe(
         failure = session.scrub(err.failure)
     finally:
         session.close()
-    if want_chain and not chain:  # the handshake failed, or the session ended before
+    if want_chain and not chain and not (cancel is not None and cancel.cancelled):
+        # the handshake failed, or the session ended before
         chain = fetch_chain(plan, min(plan.timeouts.connect, CHAIN_FETCH_TIMEOUT))
     chain_verified = bool(chain) and _verified_leaf(plan, session, chain[0])
     assessment, predicted = assess(plan, session, failure)
     if failure is None:
         failure = predicted
+    elif failure.stage == Stage.CANCELLED:
+        assessment = []  # what was not seen yet cannot be judged ("STARTTLS NOT offered")
     if check is not None and check.accepted is not None:
         assessment.append(f"{check.address} tried with MAIL FROM and RCPT TO, then RSET: "
                           "no mail sent")
@@ -185,8 +192,8 @@ def try_recipient(session: Session, check: RecipientCheck) -> None:
                 options = " SMTPUTF8"
                 client.command_encoding = "utf-8"
             else:
-                sender = session._ascii_address(sender, Stage.MAIL_FROM)
-                address = session._ascii_address(address, Stage.RCPT)
+                sender = ascii_address(session, sender, Stage.MAIL_FROM)
+                address = ascii_address(session, address, Stage.RCPT)
         code, raw = client.docmd("MAIL", f"FROM:{smtplib.quoteaddr(sender)}{options}")
         check.mail_reply_code, check.mail_reply = code, raw.decode("utf-8", "replace")
         if code != ReplyCode.OK:

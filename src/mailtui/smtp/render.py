@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from mailtui.smtp.stages import STAGE_LABELS
+from mailtui.smtp.stages import STAGE_LABELS, Stage
 from mailtui.smtp.transcript import TranscriptEvent
 
 if TYPE_CHECKING:
@@ -74,7 +74,12 @@ def result_lines(result: Outcome, success_text: str = "OK") -> list[str]:
         if during is not None and during != stage:
             where += f" during {STAGE_LABELS.get(during, str(during))}"
         timing = f" after {duration:.3f} s" if duration is not None else ""
-        lines.append(f"result: FAILED at {where} (exit {result.exit_code}){timing}")
+        if stage == Stage.CANCELLED:  # not a failure of the server: say what was interrupted
+            where = "CANCELLED" + (f" during {STAGE_LABELS.get(during, str(during))}"
+                                   if during is not None else "")
+            lines.append(f"result: {where} (exit {result.exit_code}){timing}")
+        else:
+            lines.append(f"result: FAILED at {where} (exit {result.exit_code}){timing}")
         if result.reply_code is not None:
             lines.append("server: " + reply_text(result.reply_code, result.enhanced_code,
                                                  result.reply))

@@ -28,6 +28,8 @@ FailureKind = Literal[
     "auth-not-offered", "auth-no-mechanism",
     # the server's answer: a refusal, some recipients refused, no SMTPUTF8 for an IDN address
     "reply", "partial", "smtputf8",
+    # cancel() from another thread, or Ctrl-C (Stage.CANCELLED, exit 130)
+    "cancelled",
 ]
 FAILURE_KINDS: frozenset[str] = frozenset(get_args(FailureKind))
 

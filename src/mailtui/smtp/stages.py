@@ -20,6 +20,7 @@ class Stage(StrEnum):
     CONNECTION_LOST = "connection-lost"
     TIMEOUT = "timeout"
     MESSAGE_BUILD = "message-build"
+    CANCELLED = "cancelled"  # cancel() from another thread, or Ctrl-C
     DONE = "done"
 
     @property
@@ -43,6 +44,7 @@ EXIT_CODES: dict[Stage, int] = {
     Stage.CONNECTION_LOST: 28,
     Stage.TIMEOUT: 29,
     Stage.MESSAGE_BUILD: 30,
+    Stage.CANCELLED: 130,  # mailtui.errors.EXIT_CANCELLED: 128 + SIGINT, as a shell reports Ctrl-C
 }
 
 # Words for each stage, for explanations and the result line.
@@ -61,5 +63,6 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.CONNECTION_LOST: "connection lost",
     Stage.TIMEOUT: "timeout",
     Stage.MESSAGE_BUILD: "message build",
+    Stage.CANCELLED: "cancelled",
     Stage.DONE: "QUIT",
 }
