@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,7 +18,7 @@ class WriteError(ConfigError, OSError):
     and ``filename`` are those of the underlying error."""
 
     def __init__(self, path: Path, exc: OSError, *, step: str | None = None,
-                 unchanged: bool = True) -> None:
+                 unchanged: bool = True, hint: str | None = None) -> None:
         reason = exc.strerror or str(exc)
         where = f" (while {step})" if step else ""
         if unchanged:
@@ -25,11 +27,56 @@ class WriteError(ConfigError, OSError):
             message = f"{path} was written, but {step or 'the last step'} failed: {reason}"
         ConfigError.__init__(
             self, message,
-            hint=f"make {path.parent} writable (permissions, `chattr -i`, a read-write mount)",
+            hint=hint or f"make {path} or its folder {path.parent} writable (permissions, "
+            "ownership, a read-write mount)",
         )
         self.errno = exc.errno
         self.strerror = reason
         self.filename = str(path)
+
+
+_FS_IOC_GETFLAGS = 0x80086601  # Linux: the chattr attributes of an open file
+_IMMUTABLE, _APPEND_ONLY = 0x10, 0x20
+
+
+def _attribute(path: Path) -> str | None:
+    """"immutable" / "append-only" when ``path`` carries that chattr attribute (Linux file
+    systems that have them), else None: mailtui only names the flag when it can tell."""
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            buffer = bytearray(8)
+            fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buffer)
+        finally:
+            os.close(fd)
+    except (ImportError, OSError):
+        return None
+    flags = int.from_bytes(buffer[:4], sys.byteorder)
+    return "immutable" if flags & _IMMUTABLE else "append-only" if flags & _APPEND_ONLY else None
+
+
+def write_hint(path: Path, exc: OSError, *, in_folder: bool) -> str:
+    """The fix for a failed write of ``path``: what is really not writable. ``in_folder``:
+    creating a file in its folder failed (the folder is at fault), else replacing the file."""
+    if exc.errno == errno.EROFS:
+        return (f"{path.parent} is on a read-only file system: remount it read-write, or use "
+                "another path (--config)")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"free some space (or quota) on the file system of {path.parent}"
+    target = path.parent if in_folder else path
+    flag = _attribute(target) if target.exists() else None
+    if flag is not None:
+        option = "-d " if target.is_dir() else ""
+        return (f"{target} is {flag} (`lsattr {option}{target}` shows "
+                f"{'i' if flag == 'immutable' else 'a'}): if that is not deliberate, "
+                f"`chattr -{'i' if flag == 'immutable' else 'a'} {target}` as root")
+    if in_folder:
+        return (f"make the folder {path.parent} writable (permissions, ownership, a read-write "
+                "mount)")
+    return (f"make {path} or its folder {path.parent} writable (permissions, ownership, a "
+            "read-write mount)")
 
 
 def atomic_write_private(path: Path, data: bytes) -> None:
@@ -39,7 +86,8 @@ def atomic_write_private(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise WriteError(path, exc, step=f"creating a file in {path.parent}") from exc
+        raise WriteError(path, exc, step=f"creating a file in {path.parent}",
+                         hint=write_hint(path, exc, in_folder=True)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o600)
@@ -50,7 +98,7 @@ def atomic_write_private(path: Path, data: bytes) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise WriteError(path, exc) from exc
+            raise WriteError(path, exc, hint=write_hint(path, exc, in_folder=False)) from exc
         raise
     try:
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -178,7 +178,7 @@ def test_timeout_override_bounds_every_wait(good_cert: Issued, workdir: Path, ca
 @pytest.mark.parametrize(("argv", "code", "named"), [
     (["-P", "mail.smtp.port=58x7"], 3, "-P mail.smtp.port: '58x7' is not a port number"),
     (["-P", "mail.smtp.auth=yes"], 3, "-P mail.smtp.auth:"),
-    (["-P", "mail.smtp.host=a\rRSET"], 3, "-P mail.smtp.host contains a line break"),
+    (["-P", "mail.smtp.host=a\rRSET"], 3, "-P mail.smtp.host: the value holds a line break"),
     (["-P", "mail.smtp.password=Hunter2-secret"], 3, "-P mail.smtp.password: a password never"),
     (["-P", "mail.smtp.port"], 2, "-P mail.smtp.port: expected KEY=VALUE"),
     (["--timeout", "soon"], 3, "--timeout: 'soon' is not a number of seconds"),

@@ -241,3 +241,32 @@ def test_rcpt_with_a_wrong_password_stops_at_auth_and_still_saves_the_verified_c
     assert pem_chain(target)[0] == good_cert.cert
     assert "Wr0ng-but-secret" not in out + err
     assert server.received == []
+
+
+def test_rcpt_replies_are_split_by_the_one_reply_parser(
+        config: Path, server: RunningServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """MAIL FROM's reply too: the enhanced status code apart, not left in the text (JSON), and
+    both replies shown once each in the plain-text output."""
+    assert main(["--config", str(config), "probe", "--rcpt", "ok@example.org", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rcpt"]["mail_from"] == {"reply_code": 250, "enhanced_code": "2.1.0",
+                                         "reply": "OK"}
+    assert (data["rcpt"]["enhanced_code"], data["rcpt"]["reply"]) == ("2.1.5", "OK")
+    assert main(["--config", str(config), "probe", "--rcpt", "ok@example.org"]) == 0
+    out = capsys.readouterr().out
+    assert "MAIL FROM: 250 2.1.0 OK\n" in out and "RCPT TO:   250 2.1.5 OK\n" in out
+
+
+def test_explanations_quote_the_reply_with_its_enhanced_code(
+        good_cert: Issued, workdir: Path, ca_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The explanation's ``{reply}`` is built by the same reply formatter as `server:`."""
+    monkeypatch.setenv("MAILTUI_TEST_PASSWORD", PASSWORD)
+    with start_server(mode="starttls", cert=good_cert, workdir=workdir,
+                      faults=Faults(auth="535 5.7.8 Bad login")) as srv:
+        path = write_config(tmp_path / "m.toml", srv.port, ca_file)
+        code = main(["--config", str(path), "probe", "--rcpt", "ok@example.org", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 23
+    assert (data["enhanced_code"], data["reply"]) == ("5.7.8", "Bad login")
+    assert "(535 5.7.8 Bad login)" in data["explanation"]

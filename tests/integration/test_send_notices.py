@@ -14,7 +14,7 @@ from mailtui.cli import main
 from mailtui.events.catalog import load_catalog
 from mailtui.mail.testmessage import build_test_message
 from mailtui.outbox.build import Outgoing
-from mailtui.outbox.deliver import Deliverer
+from mailtui.outbox.deliver import Deliverer, DeliveryAborted
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.testsend import run_test_send
 from mailtui.smtp.transcript import WaitNotice
@@ -129,3 +129,39 @@ def test_send_send_test_and_batch_report_replies_alike(
     else:
         assert test_send["recipients"][0]["enhanced_code"] == "2.1.5"
         assert test_send["recipients"][0]["reply"] == "OK"
+
+
+# -- 19. the TLS check after a silent greeting: announced, once per run ------------------------
+def _outgoing() -> Outgoing:
+    return Outgoing(event_id="test_message", envelope_from="sender@example.org",
+                    recipients=(RCPT,), data=_message(), message_id="<x@example.org>",
+                    subject="test")
+
+
+def test_the_tls_check_after_a_silent_greeting_is_announced_once_per_run(certs: Certs) -> None:
+    notices: list[WaitNotice] = []
+    sleeps: list[float] = []
+    with server(certs, faults=Faults(stall_at="greeting", stall_seconds=30)) as srv:
+        plan = make_plan(srv, certs)  # read timeout 1 s, connect 2 s
+        with Deliverer(plan, PASSWORD, retries=2, retry_delay=0.1, sleep=sleeps.append,
+                       on_wait=notices.append) as deliverer, pytest.raises(DeliveryAborted):
+            deliverer.deliver(_outgoing())
+    assert deliverer.connections == 3 and len(sleeps) == 2  # a stall is retried
+    greeting_waits = [n for n in notices if n.what == "the greeting" and not n.done]
+    assert len(greeting_waits) == 3
+    checks = [n for n in notices if n.doing]
+    assert [n.done for n in checks] == [False, True]  # one check for three attempts
+    assert checks[0].stage == Stage.GREETING and checks[0].timeout == 2.0
+    assert checks[0].text(2.3) == f"checking whether port {srv.port} speaks TLS… 2 s of 2 s"
+
+
+def test_a_port_found_speaking_tls_is_not_retried(certs: Certs) -> None:
+    """The silence is a setting (an implicit-TLS port used with STARTTLS), not bad luck."""
+    sleeps: list[float] = []
+    with server(certs, "implicit") as srv:
+        plan = make_plan(srv, certs, security="starttls-required")
+        with Deliverer(plan, PASSWORD, retries=2, retry_delay=0.1,
+                       sleep=sleeps.append) as deliverer, pytest.raises(DeliveryAborted) as info:
+            deliverer.deliver(_outgoing())
+    assert info.value.failure.facts.get("speaks_tls") is True
+    assert sleeps == [] and deliverer.connections == 1

@@ -139,3 +139,21 @@ def test_timeout_error_never_shows_what_was_printed() -> None:
 def test_killed_command_is_reported() -> None:
     with pytest.raises(ConfigError, match="killed by signal 9"):
         SecretRef("server.password", command="kill -9 $$").resolve()
+
+
+def test_docs_say_the_password_command_runs_with_sh() -> None:
+    """Issue 8 item 12: `--password-command`'s help and the README's overrides table describe
+    what really happens (``/bin/sh -c``, its own process group), never "no shell"."""
+    import argparse
+    import re
+
+    from mailtui.commands._common import add_override_arguments
+
+    parser = argparse.ArgumentParser(prog="t")
+    add_override_arguments(parser)
+    help_text = " ".join(parser.format_help().split())
+    assert "/bin/sh -c" in help_text and "no shell" not in help_text
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `--password-env NAME`"))
+    assert "/bin/sh -c" in row and "process group" in row
+    assert not re.search(r"without a shell|no shell", readme)

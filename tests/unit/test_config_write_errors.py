@@ -140,3 +140,43 @@ def test_an_unwritable_location_in_a_process_exits_3(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     assert str(cfg) in proc.stderr and "Traceback" not in proc.stderr
     assert cfg.read_text() == BASE
+
+
+# -- issue 8 review, item J: the fix names what is really not writable ---------------------
+def test_an_immutable_file_is_named_as_such_in_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "mailtui.toml"
+    cfg.write_text(BASE)
+    with immutable(cfg):
+        code, err = run(capsys, "--config", str(cfg), "preset", "gmail")
+    assert code == 3
+    fix = err.split("fix:")[1]
+    assert f"{cfg} is immutable (`lsattr {cfg}` shows i)" in fix
+    assert f"`chattr -i {cfg}`" in fix
+    assert f"make {tmp_path} writable" not in err  # the folder is not the problem
+
+
+def test_an_immutable_folder_is_named_as_such_in_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    cfg = folder / "mailtui.toml"
+    cfg.write_text(BASE)
+    with immutable(folder):
+        code, err = run(capsys, "--config", str(cfg), "preset", "gmail")
+    assert code == 3
+    assert f"{folder} is immutable (`lsattr -d {folder}` shows i)" in err.split("fix:")[1]
+
+
+def test_without_an_attribute_the_fix_does_not_guess(tmp_path: Path) -> None:
+    """A rename that fails for another reason: the file or its folder, no chattr advice."""
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "inside").write_text("x")
+    with pytest.raises(WriteError) as info:
+        atomic_write_private(target, b"data")
+    hint = info.value.hint or ""
+    assert f"make {target} or its folder {tmp_path} writable" in hint
+    assert "chattr" not in hint

@@ -50,7 +50,7 @@ def test_every_documented_property_is_in_the_catalog() -> None:
 def test_every_spec_is_complete_and_validatable() -> None:
     for s in all_specs():
         assert s.description and "\n" not in s.description, s.name
-        assert s.type in {"bool", "int", "port", "localport", "millis", "string", "host",
+        assert s.type in {"bool", "int", "port", "localport", "millis", "string", "host", "ehlo",
                           "hostlist", "list", "mechanisms", "tls-protocols", "class", "enum",
                           "dsn-notify", "address", "mailbox", "object", "path",
                           "fingerprints"}, s.name

@@ -179,3 +179,74 @@ def test_a_preset_parameter_with_a_line_break_is_refused(
     code, _, err = run(capsys, "--config", str(cfg), "preset", "evil")
     assert code == 3 and "server.properties.mail.smtp.localhost: a line break" in err
     assert cfg.read_text() == BASE
+
+
+# -- review item F: every line separator and control character, not only CR / LF / NUL ------
+SEPARATORS = ["\\u0085", "\\u2028", "\\u2029", "\\u000B", "\\u000C", "\\u001C", "\\u001D",
+              "\\u001E", "\\u0007", "\\u001B", "\\u007F"]
+
+
+@pytest.mark.parametrize("escape", SEPARATORS)
+def test_every_line_separator_and_control_character_is_refused_not_cut(escape: str) -> None:
+    result = parse_properties(f"mail.smtp.host=smtp.example.org\nmail.smtp.localhost=a{escape}b\n",
+                              source="p")
+    refused = [d for d in result.diagnostics if d.refused]
+    assert len(refused) == 1 and refused[0].line == 2, result.diagnostics
+    assert f"U+{escape[2:].upper()}" in refused[0].message
+    assert not [d for d in result.diagnostics if d.applied]  # not cut to 'a' "(fixed)"
+    assert result.entries[-1].value == f"a{chr(int(escape[2:], 16))}b"
+
+
+def test_a_raw_separator_pasted_in_the_value_is_refused_too() -> None:
+    result = parse_properties("mail.smtp.localhost=a\u2028RSET\n", source="p")
+    assert [d.line for d in result.diagnostics if d.refused] == [1]
+
+
+def test_a_tab_inside_a_value_is_not_a_line_break() -> None:
+    result = parse_properties("mail.smtp.ssl.protocols=TLSv1.2\tTLSv1.3\n", source="p")
+    assert not [d for d in result.diagnostics if d.refused]
+
+
+@pytest.mark.parametrize("escape", ["\\u0085", "\\u2028", "\\u000B"])
+@pytest.mark.parametrize("mode", MODES, ids=" ".join)
+def test_a_line_separator_is_refused_in_every_mode(
+    cfg: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: list[str],
+    escape: str
+) -> None:
+    props = tmp_path / "p.properties"
+    props.write_text(f"mail.smtp.host=smtp.example.org\nmail.smtp.localhost=a{escape}b\n")
+    code, out, err = run(capsys, "--config", str(cfg), "properties", "import", *mode,
+                         str(props))
+    assert code == 3, out + err
+    assert f"{props}:2: error: mail.smtp.localhost:" in out and "(fixed)" not in out
+    assert "can never be imported" in err
+    assert cfg.read_text() == BASE
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u0085", "\u000b", "\u001e"])
+def test_a_separator_written_by_hand_in_the_file_is_an_error_for_every_command(
+    cfg: Path, capsys: pytest.CaptureFixture[str], char: str
+) -> None:
+    escaped = f"\\u{ord(char):04X}"
+    cfg.write_text(BASE + '[server.properties]\n"mail.smtp.host" = "smtp.example.org"\n'
+                   f'"mail.smtp.localhost" = "a{escaped}b"\n')
+    code, out, err = run(capsys, "--config", str(cfg), "check")
+    assert code == 3 and f"{cfg}:5: error: server.properties.mail.smtp.localhost" in out
+    assert f"U+{ord(char):04X}" in out
+    for argv in (["send-test", "--to", "a@example.org"], ["probe"], ["plan"]):
+        code, out, err = run(capsys, "--config", str(cfg), *argv)
+        assert code == 3 and "internal error" not in err, (argv, err)
+        assert "mail.smtp.localhost" in err
+    before = cfg.read_text()
+    code, out, err = run(capsys, "--config", str(cfg), "preset", "gmail")
+    assert code == 3 and "mail.smtp.localhost" in err and cfg.read_text() == before
+
+
+@pytest.mark.parametrize("argv", [["-P", "mail.smtp.localhost=a\u2028b"],
+                                  ["--from", "a@example.org\u0085RSET"],
+                                  ["--user", "me\u000bx"]])
+def test_command_line_values_with_a_separator_are_refused(
+    cfg: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, _, err = run(capsys, "--config", str(cfg), "plan", *argv)
+    assert code == 3 and "line break or control character" in err, err

@@ -49,8 +49,8 @@ def add_override_arguments(parser: argparse.ArgumentParser) -> None:
     secret.add_argument("--password-env", dest="override_password_env", metavar="NAME",
                         help="read the password from environment variable NAME")
     secret.add_argument("--password-command", dest="override_password_command",
-                        metavar="CMD", help="run CMD (no shell) and use its output as the "
-                        "password")
+                        metavar="CMD", help="run CMD with /bin/sh -c (in its own process "
+                        "group) and use its output as the password")
     secret.add_argument("--password-prompt", dest="override_password_prompt",
                         action="store_true",
                         help="ask for the password on the terminal (not echoed)")

@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n  mailtui check\n  mailtui --config /etc/app/mailtui.toml check",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print only the errors (the summary line goes to stderr)")
     add_override_arguments(p)
     p.set_defaults(handler=run)
 

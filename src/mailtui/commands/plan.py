@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 def format_description(description: PlanDescription) -> list[str]:
     lines = [f"{name:<14}{value}" for name, value in description.rows]
-    for title, notes in (("Errors:", description.errors), ("Warnings:", description.warnings)):
+    for title, notes in (("Errors:", description.errors), ("Warnings:", description.warnings),
+                         ("Info:", description.info)):
         if notes:
             lines += ["", title, *(f"  - {note}" for note in notes)]
     return lines

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 def probe_and_print(prepared: PreparedProbe, *, as_json: bool, save_cert: str | None) -> int:
     from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
-    from mailtui.smtp.render import LiveTranscript, result_lines
+    from mailtui.smtp.render import LiveTranscript, reply_text, result_lines
 
     plan, rcpt, sender = prepared.plan, prepared.rcpt, prepared.sender
     out = sys.stdout
@@ -94,6 +94,13 @@ def probe_and_print(prepared: PreparedProbe, *, as_json: bool, save_cert: str | 
         lines += ["", f"certificate presented: {cert.subject}; issuer {cert.issuer}",
                   f"certificate names: {cert.names_text()}",
                   f"certificate SHA-256: {cert.sha256}"]
+    check = result.recipient
+    if check is not None and check.mail_reply_code is not None:
+        lines += ["", "MAIL FROM: " + reply_text(check.mail_reply_code, check.mail_enhanced_code,
+                                                 check.mail_reply)]
+        if check.reply_code is not None:
+            lines.append("RCPT TO:   " + reply_text(check.reply_code, check.enhanced_code,
+                                                    check.reply))
     if result.assessment:
         lines += ["", "with the current properties:"]
         lines += [f"  - {note}" for note in result.assessment]

@@ -77,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
     _refuse_misplaced_flags(args)
     settings = load_settings_from_args(args)
     require_enabled(settings)  # before reading any context or batch file
+    from mailtui.javamail.resolve import resolve_plan
+    from mailtui.services._preflight import require_usable_tls
+
+    require_usable_tls(settings, resolve_plan(settings))  # before any connection
     if args.batch:
         return _batch(args, settings)
     if not args.to:

@@ -145,6 +145,7 @@ def _run(args: argparse.Namespace) -> int:
     from mailtui.javamail.resolve import password_for, resolve_plan
     from mailtui.mail import rawmessage as raw
     from mailtui.outbox.deliver import require_enabled
+    from mailtui.services._preflight import require_usable_tls
 
     _check_flags(args)
     settings = load_settings_from_args(args)
@@ -152,6 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     plan = resolve_plan(settings)
     if not plan.host:
         raise _Exit(EX_CONFIG, "no SMTP server: mail.smtp.host is not set")
+    require_usable_tls(settings, plan)  # exit 78 (EX_CONFIG) before connecting
     if args.dsn_notify or args.dsn_ret:
         plan = dataclasses.replace(plan, dsn_notify=args.dsn_notify.upper() if args.dsn_notify
                                    else plan.dsn_notify,

@@ -45,8 +45,11 @@ def parse_mailbox(text: str) -> Mailbox:
     raw = text.strip()
     if not raw:
         raise ValueError("is empty")
-    if any(ch in raw for ch in "\r\n\0"):
-        raise ValueError("contains a line break or NUL")
+    from mailtui.config.oneline import line_break_problem
+
+    problem = line_break_problem(raw)
+    if problem:
+        raise ValueError(f"contains {problem}")
     display_name, addr = "", raw
     if raw.endswith(">"):
         opening = raw.rfind("<")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
+from mailtui.config.tomlparse import parse_strict
 from mailtui.config.validate import build_settings
 from mailtui.diagnostics import Diagnostic, Severity
 from mailtui.errors import ConfigError, Location
@@ -72,7 +73,7 @@ class ConfigStore:
         text = _decode(path, data)
         # One loading rule for every command: what tomllib refuses (duplicate keys included)
         # is refused here too, with the same file:line:column message as read-only loads.
-        _parse_strict(path, text)
+        parse_strict(path, text)
         try:
             document = tomlkit.parse(text)
         except (TOMLKitError, ValueError) as exc:  # accepted by tomllib, refused by tomlkit
@@ -173,16 +174,31 @@ class ConfigStore:
         props = server.get("properties") if isinstance(server, Mapping) else None
         if not isinstance(props, Mapping):
             return {}
+        self._refuse_non_text(props)
         return {str(k): _as_text(v) for k, v in props.items()}
+
+    def _refuse_non_text(self, props: Mapping[str, Any]) -> None:
+        """Writers never write back a value that is not text (exit 3, its line, untouched)."""
+        from mailtui.config.validate import KeyLocator, property_type_issues
+
+        issues = property_type_issues(props, KeyLocator(self.text(), self.path))
+        if issues:
+            more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+            raise ConfigError(f"{issues[0].message}{more}; {self.path} was not changed",
+                              hint=issues[0].hint, location=issues[0].location)
 
     def set_properties(self, new: Mapping[str, str]) -> list[PropertyChange]:
         """Make ``[server.properties]`` equal ``new``: update in place, drop, append; keep
         comments and the order of the keys that stay. Returns what changed."""
+        from mailtui.config.oneline import line_break_problem
+
         for key, value in new.items():
-            if any(ch in value for ch in "\r\n\0"):  # last line of defence: see the parser
-                raise ConfigError(f"server.properties.{key}: a line break or NUL in the value; "
+            problem = line_break_problem(value)  # last line of defence: see the parser
+            if problem:
+                raise ConfigError(f"server.properties.{key}: {problem} in the value; "
                                   f"{self.path} was not changed")
         table = self._table("server.properties")
+        self._refuse_non_text(table)
         changes: list[PropertyChange] = []
         for key in list(table.keys()):
             if key not in new:
@@ -223,8 +239,8 @@ class ConfigStore:
             try:
                 atomic_write_private(backup, target.read_bytes())
             except OSError as exc:
-                raise WriteError(target, exc, step=f"keeping the previous version as {backup}"
-                                 ) from None
+                raise WriteError(target, exc, step=f"keeping the previous version as {backup}",
+                                 hint=getattr(exc, "hint", None)) from None
         atomic_write_private(target, text)
         self._fingerprint = hashlib.sha256(text).digest()
 
@@ -264,6 +280,7 @@ class ConfigStore:
 
 
 def _as_text(value: Any) -> str:
+    value = value.unwrap() if hasattr(value, "unwrap") else value
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -278,27 +295,7 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
     if data is None:
         return Settings(path=path)
     text = _decode(path, data)
-    return _valid(*_validate(_parse_strict(path, text), text, path, on_disk=True))
-
-
-def _parse_strict(path: Path, text: str) -> dict[str, Any]:
-    """Parse with tomllib; ConfigError naming file, line and column otherwise (a key set
-    twice names the line of the first one too)."""
-    import tomllib
-
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line, column = _toml_error_position(str(exc))
-        hint = "fix the line shown; the file was not changed"
-        repeated = line is not None and message.startswith("Cannot overwrite a value")
-        first = _first_definition(text, line) if repeated and line else None
-        if first is not None:
-            key, first_line = first
-            message = f"duplicate key {key} (already set on line {first_line})"
-            hint = f"keep only one of lines {first_line} and {line}; the file was not changed"
-        raise ConfigError(f"TOML syntax error: {message}",
-                          location=Location(str(path), line, column), hint=hint) from None
+    return _valid(*_validate(parse_strict(path, text), text, path, on_disk=True))
 
 
 def _validate(document: Mapping[str, Any], text: str, path: Path, *,
@@ -309,36 +306,6 @@ def _validate(document: Mapping[str, Any], text: str, path: Path, *,
         issues.extend(permission_issues(path, document))
     has_error = any(i.severity == "error" for i in issues)
     return (None if has_error else settings), issues
-
-
-def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:
-    found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", text)
-    if not found:
-        return text, None, None
-    return text[: found.start()], int(found.group(1)), int(found.group(2))
-
-
-_KEY_AT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
-_TABLE_AT = re.compile(r"^\s*\[")
-
-
-def _first_definition(text: str, line: int) -> tuple[str, int] | None:
-    """For a key defined twice in one table: the key on ``line`` and the line it was first
-    set on (None when ``line`` does not repeat a key of its table)."""
-    lines = text.split("\n")
-    if not 0 < line <= len(lines):
-        return None
-    found = _KEY_AT.match(lines[line - 1])
-    if not found:
-        return None
-    key = found.group(1)
-    for number in range(line - 1, 0, -1):
-        if _TABLE_AT.match(lines[number - 1]):
-            return None
-        other = _KEY_AT.match(lines[number - 1])
-        if other and other.group(1).strip("\"'") == key.strip("\"'"):
-            return key.strip("\"'"), number
-    return None
 
 
 def _valid(settings: Settings | None, issues: list[Diagnostic]) -> Settings:

@@ -51,12 +51,58 @@ class KeyLocator:
                     if stripped.startswith(candidate) and stripped[len(candidate):].lstrip(
                     ).startswith("="):
                         return Location(self.path, number)
+            if key is not None and (current == table or current.startswith(f"{table}.")) \
+                    and "=" in line:
+                # a dotted key (mail.smtp.host = ...), or one under [table.mail.smtp]
+                inner = current[len(table) + 1:]
+                dotted = _normalise_dotted(line.split("=", 1)[0])
+                if (f"{inner}.{dotted}" if inner else dotted) == key:
+                    return Location(self.path, number)
         return Location(self.path)
 
 
 def _normalise_dotted(header: str) -> str:
     parts = re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', header)
     return ".".join(p.strip("\"'") for p in parts)
+
+
+def _leaves(prefix: str, table: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for name, value in table.items():
+        dotted = f"{prefix}.{name}"
+        found += _leaves(dotted, value) if isinstance(value, Mapping) else [(dotted, value)]
+    return found
+
+
+def property_type_issues(props: Mapping[str, Any], loc: KeyLocator) -> list[Diagnostic]:
+    """``[server.properties]`` values that are not text — a string, or a bool / integer written
+    without quotes — each an error with its line and the fix. A nested table is a dotted key
+    written without quotes (``mail.smtp.host = "a"`` is ``mail = {smtp = {host = "a"}}`` to
+    TOML). Read by ``check`` and every load, and by the writers before they touch the file."""
+    import json
+
+    from mailtui.config.secrets import is_secret_name as is_secret_key
+
+    issues: list[Diagnostic] = []
+    for key, raw in props.items():
+        value = raw.unwrap() if hasattr(raw, "unwrap") else raw
+        if isinstance(value, Mapping):
+            for dotted, leaf in _leaves(str(key), value):
+                shown = "..." if is_secret_key(dotted) or not isinstance(leaf, str) \
+                    else json.dumps(leaf, ensure_ascii=False)[1:-1]
+                issues.append(located(
+                    loc("server.properties", dotted), "error",
+                    f"server.properties: {dotted} is written without quotes, so TOML reads it "
+                    f"as nested tables ({' > '.join(dotted.split('.'))}), not as the property "
+                    f"{dotted}", fix=f'quote the key: "{dotted}" = "{shown}"',
+                    key=f"server.properties.{dotted}"))
+        elif not isinstance(value, (str, bool, int)):
+            shown = "a " + type(value).__name__ if is_secret_key(str(key)) else repr(value)
+            issues.append(located(loc("server.properties", str(key)), "error",
+                                  f"server.properties.{key} must be a string, not {shown}",
+                                  fix=f'write it in quotes: "{key}" = "..."',
+                                  key=f"server.properties.{key}"))
+    return issues
 
 
 def build_settings(
@@ -120,7 +166,9 @@ class _Loader:
 
     def settings(self) -> Settings:
         value = self.value
-        properties = _properties(value("server.properties"), self.err)
+        props_doc = value("server.properties")
+        self.issues.extend(property_type_issues(props_doc, self.loc))  # nested tables, lists...
+        properties = _properties(props_doc, self.err)
         server = ServerSettings(
             enabled=value("server.enabled"),
             username=value("server.username"),
@@ -148,23 +196,20 @@ class _Loader:
 
 
 def _properties(table: Mapping[str, Any], err: Callable[..., None]) -> dict[str, str]:
-    """``[server.properties]`` as strings (booleans and numbers as Java would read them)."""
+    """``[server.properties]`` as strings (booleans and numbers as Java would read them); a
+    value that is not text is left out (``property_type_issues`` reports it)."""
+    from mailtui.config.oneline import line_break_problem
+
     properties: dict[str, str] = {}
     for key, value in table.items():
         if isinstance(value, bool):
             properties[str(key)] = "true" if value else "false"
-        elif isinstance(value, str) and any(ch in value for ch in "\r\n\0"):
+        elif isinstance(value, str) and line_break_problem(value):
             err("server.properties", str(key),
-                f"server.properties.{key} contains a line break or NUL",
-                "a property value is one line; it would inject SMTP commands")
+                f"server.properties.{key}: the value holds {line_break_problem(value)}",
+                "a property value is one line (it would inject SMTP commands): remove it")
         elif isinstance(value, (str, int)):
             properties[str(key)] = str(value)
-        else:
-            from mailtui.config.secrets import is_secret_name
-
-            shown = "a " + type(value).__name__ if is_secret_name(str(key)) else repr(value)
-            err("server.properties", str(key),
-                f"server.properties.{key} must be a string, not {shown}")
     return properties
 
 

@@ -18,6 +18,9 @@ from mailtui.javamail.values import DSN_NOTIFY as DSN_NOTIFY
 from mailtui.javamail.values import KNOWN_CLASSES as KNOWN_CLASSES
 from mailtui.javamail.values import MECHANISMS, TLS_PROTOCOLS, PropertySpec, ValueType
 from mailtui.javamail.values import host_problem as host_problem
+from mailtui.javamail.values import idna_form as idna_form
+from mailtui.javamail.values import is_forbidden_char as is_forbidden_char
+from mailtui.javamail.values import line_break_problem as line_break_problem
 from mailtui.javamail.values import parse_fingerprints as parse_fingerprints
 from mailtui.javamail.values import validate_value as validate_value
 from mailtui.javamail.values import value_fix as value_fix
@@ -39,7 +42,7 @@ _SMTP_SPECS: tuple[PropertySpec, ...] = (
     _s("user", "string", None, "default user name for SMTP authentication"),
     _s("from", "address", None,
        "envelope sender for MAIL FROM (defaults to the message's From, then mail.from)"),
-    _s("localhost", "host", None, "name sent in EHLO/HELO (defaults to the local host name)"),
+    _s("localhost", "ehlo", None, "name sent in EHLO/HELO (defaults to the local host name)"),
     _s("localaddress", "host", None, "local address to bind the socket to"),
     _s("localport", "localport", None, "local port to bind the socket to (0 = any)"),
     _s("ehlo", "bool", "true", "false: sign on with HELO instead of EHLO"),

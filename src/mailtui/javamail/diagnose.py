@@ -10,20 +10,16 @@ from dataclasses import dataclass, replace
 
 from mailtui.config.model import Settings
 from mailtui.diagnostics import Diagnostic, Severity
-from mailtui.errors import ConfigError
 from mailtui.javamail.parser import ParseResult, parse_properties
 from mailtui.javamail.plan import Plan
 
-# A pin that does not parse stops resolve_plan (a send is never silently unpinned); the
-# editor still wants a plan, so it is made without the pin, which the parser reports.
-_STOPS_THE_PLAN = ("mailtui.ssl.fingerprint",)
 _PLAN_CODES = frozenset({"password-in-properties", "unknown-key", "bad-value"})
 
 
 @dataclass(frozen=True)
 class PropertiesReport:
     """``diagnostics`` in line order (problems of the whole document, without a line, last);
-    ``plan`` the effective connection, its ``errors``/``warnings`` filled as ``plan``
+    ``plan`` the effective connection, its ``errors``/``warnings``/``info`` filled as ``plan``
     shows them; ``properties`` what would be stored: the repaired values, the last occurrence
     of a key winning, values that can never be stored left out."""
 
@@ -70,20 +66,18 @@ def diagnose_properties(text: str, settings: Settings | None = None, *,
     plan = replace(
         plan, errors=tuple(d.message for d in summary if d.severity == Severity.ERROR),
         warnings=tuple(d.message for d in summary if d.severity == Severity.WARNING
-                       or d.code == "timeout-default"))
+                       or d.code == "timeout-default"),
+        info=tuple(d.message for d in summary if d.severity == Severity.INFO))
     return PropertiesReport(tuple(diagnostics), plan, props, parsed)
 
 
 def _plan(settings: Settings) -> Plan:
+    """A value that stops a send before it connects (a pin that does not parse: a send is
+    never silently unpinned; an EHLO name an SMTP command cannot carry) still leaves the
+    editor a plan: resolved leniently, without it; the parser reports the value."""
     from mailtui.javamail.resolve import resolve_plan
 
-    try:
-        return resolve_plan(settings, with_lint=False)
-    except ConfigError:
-        props = {k: v for k, v in settings.server.properties.items()
-                 if k not in _STOPS_THE_PLAN}
-        return resolve_plan(replace(settings, server=replace(settings.server,
-                                                             properties=props)))
+    return resolve_plan(settings, lenient=True)
 
 
 def _editor_order(d: Diagnostic) -> tuple[bool, int, int, int]:

@@ -109,21 +109,52 @@ def _tls(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
                       view.key("starttls.required"))
 
 
+_TLS_FILE_ROLE = {
+    "mailtui.ssl.cafile": "a PEM file of CA certificates",
+    "mailtui.ssl.certfile": "the PEM client certificate (with its key, or the key in "
+                            "mailtui.ssl.keyfile)",
+    "mailtui.ssl.keyfile": "the unencrypted PEM private key of mailtui.ssl.certfile",
+}
+
+
 @rule
-def _ca_file(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
-    if plan.ca_file and plan.uses_tls:
-        from mailtui.javamail.tlsfiles import check_ca_file
+def tls_files(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
+    """The TLS files (CA file, client certificate, key) load, without connecting. The same
+    rule is the pre-flight check of every command that connects (exit 3 before any byte)."""
+    if not plan.uses_tls:
+        return
+    import ssl
 
-        problem = check_ca_file(plan.ca_file)
-        if problem:
-            from mailtui.config.paths import sandbox_ca_path
+    from mailtui.javamail.tlsfiles import (
+        TlsSettingError,
+        load_ca_file,
+        load_client_certificate,
+    )
 
-            fix = ("start the sandbox once (mailtui sandbox): it creates its CA"
-                   if plan.ca_file == str(sandbox_ca_path()) else
-                   "fix the path (a relative path starts from the configuration file's "
-                   "folder) or remove the key")
-            yield _finding("error", "ca-file", problem.removeprefix("mailtui.ssl.cafile "),
-                          fix, "mailtui.ssl.cafile")
+    for load in (lambda c: load_ca_file(c, plan.ca_file) if plan.ca_file else 0,
+                 lambda c: load_client_certificate(c, plan)):
+        try:
+            load(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        except TlsSettingError as exc:
+            code = "ca-file" if exc.key == "mailtui.ssl.cafile" else "client-cert"
+            yield _finding("error", code, str(exc).removeprefix(f"{exc.key} "),
+                           _tls_file_fix(settings, plan, exc.key), exc.key)
+
+
+def _tls_file_fix(settings: Settings, plan: Plan, key: str) -> str:
+    import os
+
+    from mailtui.config.paths import sandbox_ca_path
+
+    if key == "mailtui.ssl.cafile" and plan.ca_file == str(sandbox_ca_path()):
+        return "start the sandbox once (mailtui sandbox): it creates its CA"
+    if key == "mailtui.ssl.keyfile" and plan.client_cert is None:
+        return "set mailtui.ssl.certfile too, or remove mailtui.ssl.keyfile"
+    raw = (settings.server.properties.get(key) or "").strip()
+    relative = bool(raw) and not os.path.isabs(os.path.expanduser(raw))
+    where = (f"; a relative path in the file starts from its folder, "
+             f"{settings.path.absolute().parent}" if relative and settings.path else "")
+    return f"make {key} name {_TLS_FILE_ROLE[key]}{where}; or remove the key"
 
 
 @rule
@@ -291,8 +322,7 @@ def _timeouts(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic
 
 @rule
 def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic]:
-    """mailtui.ssl.fingerprint / certfile / keyfile: what they replace, and files that cannot
-    be used (checked as the TLS context will load them)."""
+    """mailtui.ssl.fingerprint / certfile / keyfile: what they replace."""
     if plan.tls_fingerprints and plan.uses_tls:
         yield _finding("info", "pinned",
                       "the certificate is pinned: the pin replaces CA verification and the host "
@@ -304,16 +334,4 @@ def _pin_and_client_cert(settings: Settings, plan: Plan, view: View) -> Iterator
         yield _finding("warning", "tls-key-unused", "ignored: the connection does not use TLS",
                       f"enable TLS ({view.key('starttls.required')}=true or "
                       f"{view.key('ssl.enable')}=true), or remove it", key)
-    if plan.client_cert or plan.client_key:
-        import ssl
-
-        from mailtui.javamail.tlsfiles import load_client_certificate
-
-        try:
-            load_client_certificate(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), plan)
-        except ValueError as exc:
-            key = ("mailtui.ssl.keyfile" if str(exc).startswith("mailtui.ssl.keyfile")
-                   else "mailtui.ssl.certfile")
-            yield _finding("error", "client-cert", str(exc).removeprefix(key + " "),
-                          "point it at a PEM certificate and its unencrypted key (relative "
-                          "paths start from the configuration file's folder)", key)
+    # files that cannot be used: see tls_files

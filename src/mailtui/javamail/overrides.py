@@ -17,7 +17,6 @@ from mailtui.errors import ConfigError
 
 # The longest timeout JavaMail can hold: Integer.MAX_VALUE milliseconds.
 MAX_TIMEOUT_S = (2**31 - 1) / 1000.0
-_BAD_CHARS = "\r\n\0"
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,13 @@ def apply_overrides(
 
 
 def _checked_property(key: str, value: str, warn: Callable[[str], None] | None) -> str:
-    from mailtui.javamail.catalog import is_secret_key, lookup, suggest, validate_value
+    from mailtui.javamail.catalog import (
+        is_secret_key,
+        line_break_problem,
+        lookup,
+        suggest,
+        validate_value,
+    )
 
     flag = f"-P {key}"
     if is_secret_key(key):
@@ -159,8 +164,9 @@ def _checked_property(key: str, value: str, warn: Callable[[str], None] | None) 
     if not key or any(ch.isspace() or not ch.isprintable() for ch in key):
         raise ConfigError(f"-P {key!r}: not a property name", hint="use -P KEY=VALUE, "
                           "e.g. -P mail.smtp.port=587")
-    if any(ch in value for ch in _BAD_CHARS):
-        raise ConfigError(f"{flag} contains a line break or NUL",
+    problem = line_break_problem(value)
+    if problem:
+        raise ConfigError(f"{flag}: the value holds {problem}",
                           hint="a property value is one line; it would inject SMTP commands")
     spec = lookup(key)
     if spec is None:
@@ -173,7 +179,8 @@ def _checked_property(key: str, value: str, warn: Callable[[str], None] | None) 
     if problem:
         from mailtui.javamail.propcheck import settings_value_fix
 
-        raise ConfigError(f"{flag}: {problem}", hint=settings_value_fix(spec.type, spec.choices))
+        raise ConfigError(f"{flag}: {problem}",
+                          hint=settings_value_fix(spec.type, spec.choices, spec, value))
     if spec.type == "path" and value.strip():
         # A path typed on the command line means the current directory, as in every tool.
         return os.path.abspath(os.path.expanduser(value.strip()))
@@ -193,6 +200,11 @@ def _timeout_millis(text: str) -> int:
 
 
 def _one_line(flag: str, value: str) -> str:
-    if not value.strip() or any(ch in value for ch in _BAD_CHARS):
-        raise ConfigError(f"{flag}: empty, or contains a line break or NUL")
+    from mailtui.javamail.catalog import line_break_problem
+
+    if not value.strip():
+        raise ConfigError(f"{flag}: empty")
+    problem = line_break_problem(value)
+    if problem:
+        raise ConfigError(f"{flag}: contains {problem}")
     return value.strip()

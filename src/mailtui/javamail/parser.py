@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from mailtui.diagnostics import Diagnostic, Severity
 from mailtui.errors import Location
-from mailtui.javamail.catalog import is_secret_key, lookup
+from mailtui.javamail.catalog import is_secret_key, line_break_problem, lookup
 from mailtui.javamail.javaprops import (
     ESCAPES,
     JAVA_WS,
@@ -44,8 +44,6 @@ from mailtui.javamail.repair import (
 
 __all__ = ["MAX_CHARS", "Diagnostic", "Entry", "ParseResult", "PropertiesError", "Severity",
            "java_load", "parse_properties"]
-
-_FORBIDDEN = (("\r", "carriage return"), ("\n", "line feed"), ("\0", "NUL"))
 
 
 @dataclass(frozen=True)
@@ -257,19 +255,20 @@ class _Parser:
         self.entries.append(Entry(key, value, raw, lg.start, refused))
 
     def refuse(self, line: int, col: int | None, key: str, raw: str) -> bool:
-        """What is never stored, in any mode: a value with a line break or NUL (Java's ``\\r``,
-        ``\\n``, ``\\u000A`` escapes; it would inject SMTP commands, and no repair can know
-        what was meant), and a password, which belongs to the server settings."""
+        """What is never stored, in any mode: a value with a line break or control character
+        (:func:`~mailtui.javamail.catalog.line_break_problem`: Java's ``\\r``, ``\\n``,
+        ``\\u2028`` escapes...; it would inject SMTP commands, and no repair can know what was
+        meant), and a password, which belongs to the server settings."""
         password = misplaced_password(key, in_text=True)
         if password is not None:
             self.add(password, line, None)
             return True
-        breaks = [name for ch, name in _FORBIDDEN if ch in raw]
+        breaks = line_break_problem(raw)
         if breaks:
-            self.diag(line, col, "error", f"{key}: the value holds a {' and a '.join(breaks)} "
-                      "(from an escape such as \\r or \\n); a property value is one line, and "
-                      "a line break would inject SMTP commands", "remove the escape from the "
-                      "value", key, refused=True)
+            self.diag(line, col, "error", f"{key}: the value holds {breaks} (from an escape such "
+                      "as \\r, \\n or \\u2028, or pasted); a property value is one line, and a "
+                      "line break would inject SMTP commands", "remove the escape or character "
+                      "from the value", key, refused=True)
             return True
         return False
 

@@ -60,6 +60,7 @@ class Plan:
     sasl_authzid: str | None = None  # mail.smtp.sasl.authorizationid
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()  # lint errors (``with_lint``): the send would fail or be unsafe
+    info: tuple[str, ...] = ()  # lint info notes (``with_lint``), as `check` shows them
 
     @property
     def uses_tls(self) -> bool:
@@ -71,6 +72,7 @@ class Plan:
         data["mechanisms"] = list(self.mechanisms)
         data["warnings"] = list(self.warnings)
         data["errors"] = list(self.errors)
+        data["info"] = list(self.info)
         for key in ("trusted_hosts", "tls_protocols", "tls_ciphers", "tls_fingerprints"):
             data[key] = list(data[key])
         return data

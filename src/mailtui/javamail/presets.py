@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mailtui.errors import ConfigError, Location
+from mailtui.javamail.catalog import line_break_problem
 
 # Keys a preset owns: applying one replaces exactly these and keeps every other property.
 _CONNECTION_SUFFIXES = (
@@ -75,8 +76,9 @@ class Preset:
             if value is None:
                 raise ConfigError(f"preset {self.id} needs --param {name}=VALUE",
                                   hint=parameter.description)
-            if any(ch in value for ch in "\r\n\0"):
-                raise ConfigError(f"preset {self.id}: --param {name} holds a line break or NUL",
+            problem = line_break_problem(value)
+            if problem:
+                raise ConfigError(f"preset {self.id}: --param {name} holds {problem}",
                                   hint="a property value is one line")
             if parameter.pattern and not re.fullmatch(parameter.pattern, value):
                 raise ConfigError(f"preset {self.id}: {value!r} is not a valid {name}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from mailtui.diagnostics import Diagnostic, Severity
 from mailtui.javamail.catalog import (
+    PropertySpec,
     explain_unknown,
     is_misplaced_password,
     lookup,
@@ -79,7 +80,8 @@ def bad_value(key: str, value: str, *, in_text: bool,
         return Diagnostic(Severity.ERROR, f"{key}: {problem}", fix=value_fix(spec, value),
                           key=key, code=BAD_VALUE)
     return Diagnostic(Severity.ERROR, f"{key}: {problem}{_timeout_consequence(protocol, key)}",
-                      fix=settings_value_fix(spec.type, spec.choices), key=key, code=BAD_VALUE)
+                      fix=settings_value_fix(spec.type, spec.choices, spec, value), key=key,
+                      code=BAD_VALUE)
 
 
 def _timeout_consequence(protocol: str, key: str) -> str:
@@ -94,14 +96,22 @@ def _timeout_consequence(protocol: str, key: str) -> str:
     return ""
 
 
-def settings_value_fix(kind: str, choices: tuple[str, ...]) -> str:
-    """The fix for a bad value set in the configuration file or with ``-P``."""
+def settings_value_fix(kind: str, choices: tuple[str, ...], spec: PropertySpec | None = None,
+                       value: str | None = None) -> str:
+    """The fix for a bad value set in the configuration file or with ``-P``; with ``spec`` and
+    ``value``, the catalog's fix for that value when the kind has no general one (e.g. the
+    IDNA form of a non-ASCII EHLO name)."""
     if choices:
         return "use one of " + ", ".join(choices)
-    return {
+    fixed = {
         "bool": "use exactly true or false",
         "port": "use a port number such as 587",
         "int": "use a whole number",
         "millis": "use milliseconds as a whole number, e.g. 30000",
         "class": "use a Java class name such as javax.net.ssl.SSLSocketFactory",
-    }.get(kind, "see `mailtui properties export` for the expected form")
+    }.get(kind)
+    if fixed is None and spec is not None and value is not None:
+        fixed = value_fix(spec, value)
+    if fixed is None and spec is not None:
+        fixed = f"give {spec.name} a valid value ({spec.description})"
+    return fixed or "see `mailtui properties export` for the expected form"

@@ -75,7 +75,7 @@ JAVA_CALL = re.compile(
     r"(\"(?:[^\"\\]|\\.)*\"|[\w.+-]+)\s*\)\s*;?\s*(?://.*)?"
 )
 EMBEDDED = re.compile(r"\s+(?=((?:mail|mailtui)\.[\w\-]+(?:\.[\w\-]+)*)\s*[=:])", re.ASCII)
-_SINGLE_TOKEN = frozenset({"bool", "int", "port", "localport", "millis", "host", "enum",
+_SINGLE_TOKEN = frozenset({"bool", "int", "port", "localport", "millis", "host", "ehlo", "enum",
                            "address"})
 _TYPED = (_SINGLE_TOKEN - {"address"}) | {"class", "dsn-notify", "tls-protocols",
                                           "mechanisms", "hostlist", "list"}

@@ -96,31 +96,62 @@ def ca_file_of(settings: Settings) -> str | None:
     return _beside_config(settings, settings.server.properties.get("mailtui.ssl.cafile"))
 
 
-def _fingerprints(settings: Settings, value: str | None) -> tuple[str, ...]:
-    """The pins; a malformed one stops everything (never silently unpinned)."""
+def _fingerprints(settings: Settings, value: str | None, *, lenient: bool) -> tuple[str, ...]:
+    """The pins. A malformed one stops everything (never silently unpinned), unless
+    ``lenient`` (then lint reports it, with its line, and the plan holds no pin)."""
     if value is None:
         return ()
-    from mailtui.errors import ConfigError, Location
     from mailtui.javamail.catalog import parse_fingerprints
 
     try:
         return parse_fingerprints(value)
     except ValueError as exc:
-        raise ConfigError(f"server.properties: mailtui.ssl.fingerprint: {exc}",
-                          hint="copy the SHA-256 fingerprint `mailtui probe` shows",
-                          location=Location(str(settings.path)) if settings.path else None
-                          ) from None
+        if lenient:
+            return ()
+        raise _refusal(settings, "mailtui.ssl.fingerprint", str(exc),
+                       "copy the SHA-256 fingerprint `mailtui probe` shows (AB:CD:... or 64 "
+                       "hex digits)") from None
 
 
-def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
+def _refusal(settings: Settings, key: str, problem: str, hint: str | None) -> Exception:
+    """The ConfigError (exit 3) of a value that must stop the connection before it starts."""
+    from mailtui.errors import ConfigError, Location
+
+    return ConfigError(f"server.properties: {key}: {problem}", hint=hint,
+                       location=Location(str(settings.path)) if settings.path else None)
+
+
+def _ehlo_name(settings: Settings, view: View, *, lenient: bool) -> str | None:
+    """mail.smtp.localhost, the name sent in EHLO: checked before connecting (an SMTP command
+    is ASCII, one line), unless ``lenient`` (then lint reports it)."""
+    value = (view.get("localhost") or "").strip() or None
+    if value is not None and not lenient:
+        from mailtui.javamail.catalog import lookup, validate_value, value_fix
+
+        spec = lookup(view.key("localhost"))
+        problem = validate_value(spec, value) if spec else None
+        if spec is not None and problem:
+            raise _refusal(settings, view.key("localhost"), problem, value_fix(spec, value))
+    return value
+
+
+def resolve_plan(settings: Settings, *, with_lint: bool = False, lenient: bool = False) -> Plan:
     """The connection mailtui will make for these settings; ``with_lint`` adds the lint
-    errors as ``errors`` and its warnings (and the infinite-timeout notes) as ``warnings``."""
+    errors as ``errors`` and its warnings (and the infinite-timeout notes) as ``warnings``.
+
+    Values that would make the connection unsafe or impossible (a malformed pin, an EHLO name
+    that cannot be sent) raise ConfigError before anything connects; with ``lenient`` (and
+    ``with_lint``) they are left to lint, which reports them with the others."""
+    lenient = lenient or with_lint
     props = settings.server.properties
+    from mailtui.javamail.catalog import line_break_problem
+
     for key, value in props.items():
-        if any(ch in value for ch in "\r\n\0"):
+        problem = line_break_problem(value)
+        if problem:
             from mailtui.errors import ConfigError
 
-            raise ConfigError(f"server.properties: {key} contains a line break or NUL",
+            raise ConfigError(f"server.properties: {key}: the value holds {problem}",
                               hint="a property value is one line; it would inject SMTP commands")
     view = View(props, protocol_of(props))
     security = security_of(view)
@@ -138,13 +169,14 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
         verify_certificate=not host_trusted,
         check_server_identity=view.flag("ssl.checkserveridentity", True),
         timeouts=Timeouts(connect, read, write),
-        ehlo_name=(view.get("localhost") or "").strip() or None,
+        ehlo_name=_ehlo_name(settings, view, lenient=lenient),
         envelope_from=envelope_sender(settings, view),
         username=(username or "").strip() or None,
         protocol="smtps" if view.protocol == "smtps" else "smtp",
         trusted_hosts=trust,
         ca_file=ca_file_of(settings),
-        tls_fingerprints=_fingerprints(settings, props.get("mailtui.ssl.fingerprint")),
+        tls_fingerprints=_fingerprints(settings, props.get("mailtui.ssl.fingerprint"),
+                                       lenient=lenient),
         client_cert=_beside_config(settings, props.get("mailtui.ssl.certfile")),
         client_key=_beside_config(settings, props.get("mailtui.ssl.keyfile")),
         tls_protocols=tuple((view.get("ssl.protocols") or "").split()),
@@ -167,7 +199,8 @@ def resolve_plan(settings: Settings, *, with_lint: bool = False) -> Plan:
     errors = [f.message for f in findings if f.severity == "error"]
     warnings = [f.message for f in findings
                 if f.severity == "warning" or f.code == "timeout-default"]
-    return replace(plan, warnings=tuple(warnings), errors=tuple(errors))
+    info = [f.message for f in findings if f.severity == "info"]
+    return replace(plan, warnings=tuple(warnings), errors=tuple(errors), info=tuple(info))
 
 
 def password_for(settings: Settings, plan: Plan) -> str | None:

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Literal
 
+# The one-line rule lives at the bottom of the domain (config reads it too); re-exported here.
+from mailtui.config.oneline import is_forbidden_char as is_forbidden_char
+from mailtui.config.oneline import line_break_problem as line_break_problem
+
 # Mechanisms JavaMail's SMTP transport implements itself (mail.smtp.auth.mechanisms).
 MECHANISMS = ("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM", "XOAUTH2")
 TLS_PROTOCOLS = ("TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3", "SSLv2Hello")
@@ -30,7 +34,7 @@ KNOWN_CLASSES = (
 
 # What a value must look like (``validate_value``); "string" and "list" accept any text.
 ValueType = Literal[
-    "string", "bool", "int", "port", "localport", "millis", "host", "hostlist", "list",
+    "string", "bool", "int", "port", "localport", "millis", "host", "ehlo", "hostlist", "list",
     "mechanisms", "tls-protocols", "class", "enum", "dsn-notify", "address", "mailbox",
     "object", "path", "fingerprints"]
 
@@ -137,6 +141,24 @@ def host_problem(value: str) -> str | None:
 def _host(spec: PropertySpec, value: str) -> str | None:
     problem = host_problem(value)
     return f"{value!r} {problem}" if problem else None
+
+
+def idna_form(value: str) -> str | None:
+    """The ASCII (IDNA, xn--) form of a host name, or None when it has none."""
+    try:
+        return value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def _ehlo(spec: PropertySpec, value: str) -> str | None:
+    """The EHLO name goes into an SMTP command as it is: a host name in ASCII."""
+    problem = _host(spec, value)
+    if problem or value.isascii():
+        return problem
+    ascii_form = idna_form(value)
+    return (f"{value!r} is not ASCII: an SMTP command cannot carry it"
+            + (f" (its IDNA form is {ascii_form})" if ascii_form else ""))
 
 
 def _hostlist(spec: PropertySpec, value: str) -> str | None:
@@ -273,6 +295,7 @@ _CHECKS: dict[ValueType, Callable[[PropertySpec, str], str | None]] = {
     "localport": _localport,
     "millis": _millis,
     "host": _host,
+    "ehlo": _ehlo,
     "hostlist": _hostlist,
     "list": _list,
     "mechanisms": _mechanisms,
@@ -300,7 +323,11 @@ def value_fix(spec: PropertySpec, value: str) -> str | None:
     if kind in ("int", "millis"):
         return "write a whole number of milliseconds, e.g. 30000" if kind == "millis" else \
             "write a whole number"
-    if kind in ("host", "hostlist"):
+    if kind == "ehlo" and not value.isascii() and not host_problem(value):
+        ascii_form = idna_form(value.strip())
+        return f"use its IDNA form: {ascii_form}" if ascii_form else \
+            "use an ASCII host name such as mail.example.org"
+    if kind in ("host", "hostlist", "ehlo"):
         match = re.fullmatch(r"(?:[a-z][a-z0-9+.-]*://)?([^/:\s@]+\.[^/:\s@]+)(?::(\d+))?/?",
                              value.strip(), re.I)
         if match and match.group(2):

@@ -40,6 +40,8 @@ def is_temporary(failure: Failure) -> bool:
     """A 4xx reply, or a connection that broke or timed out: worth another try later."""
     if failure.reply_code is not None:
         return is_transient(failure.reply_code)
+    if failure.facts.get("speaks_tls"):  # silent because it waits for TLS: a setting, not luck
+        return False
     return failure.kind in _TRANSIENT_KINDS
 
 
@@ -149,6 +151,7 @@ class Deliverer:
         self.on_retry = on_retry
         self.session: Session | None = None
         self.connections = 0
+        self.sniff_memo: dict[tuple[str, int], bool] = {}  # the TLS check, once per run
 
     def __enter__(self) -> Deliverer:
         return self
@@ -170,6 +173,7 @@ class Deliverer:
             session = Session(self.plan, password=self.password, cancel=self.cancel,
                               transcript=Transcript(self.on_event, keep=False,
                                                     on_wait=self.on_wait))
+            session.sniff_memo = self.sniff_memo
             self.connections += 1
             try:
                 session.connect()

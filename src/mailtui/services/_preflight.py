@@ -1,4 +1,5 @@
-"""Checks made before connecting, shared by the test send and the probe."""
+"""Checks made before connecting, shared by the test send, the probe, ``send`` and
+``sendmail``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mailtui.config.model import Settings
     from mailtui.javamail.plan import Plan
 
 
@@ -18,17 +20,19 @@ def require_server(plan: Plan) -> None:
                           hint="apply a preset (`mailtui presets`) or set mail.smtp.host")
 
 
-def require_usable_ca_file(plan: Plan) -> None:
-    """Stop before connecting when ``mailtui.ssl.cafile`` cannot be used (ConfigError, exit 3,
-    naming the file): the send would only fail at the TLS stage."""
-    if plan.ca_file and plan.uses_tls:
-        from mailtui.errors import ConfigError
-        from mailtui.javamail.tlsfiles import check_ca_file
+def require_usable_tls(settings: Settings, plan: Plan) -> None:
+    """The pre-flight check of every command that connects (send-test, probe, send, sendmail):
+    stop before connecting when a TLS file (``mailtui.ssl.cafile``, ``certfile``, ``keyfile``)
+    cannot be used — ConfigError, exit 3, naming the one key at fault. (A malformed
+    ``mailtui.ssl.fingerprint`` or EHLO name already stops ``resolve_plan``.)"""
+    from mailtui.javamail.lint import tls_files
+    from mailtui.javamail.view import View, protocol_of
 
-        problem = check_ca_file(plan.ca_file)
-        if problem:
-            raise ConfigError(problem, hint="fix the path (a relative path starts from the "
-                              "configuration file's folder) or remove the key")
+    props = settings.server.properties
+    for finding in tls_files(settings, plan, View(props, protocol_of(props))):
+        from mailtui.errors import ConfigError
+
+        raise ConfigError(finding.message, hint=finding.fix)  # "mailtui.ssl.keyfile: ..."
 
 
 def internal_address_notes(addresses: Mapping[str, str]) -> list[str]:

@@ -89,7 +89,7 @@ def _finish(settings: Settings | None, issues: list[Diagnostic], subject: str, l
         settings = _with_overrides(settings, overrides, issues)
     plan = None
     if settings is not None:
-        plan = resolve_plan(settings, with_lint=False)
+        plan = resolve_plan(settings, lenient=True)  # lint reports what would stop a send
         from_flags = overrides.property_keys() if overrides is not None else set()
         issues.extend(property_issues(settings, plan, locate, from_flags))
         issues.extend(extra_checks(settings, plan, locate))

@@ -27,11 +27,12 @@ def security_label(security: Security, *, short: bool = False) -> str:
 
 @dataclass(frozen=True)
 class PlanDescription:
-    """What ``mailtui plan`` shows: labelled rows, then the errors and warnings."""
+    """What ``mailtui plan`` shows: labelled rows, then the errors, warnings and info notes."""
 
     rows: tuple[tuple[str, str], ...]  # (label, value), e.g. ("Server", "smtp.x.org:587 (smtp)")
     errors: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # without the info notes (``check`` calls them info)
+    info: tuple[str, ...] = ()
 
 
 def effective_plan(settings: Settings) -> Plan:
@@ -66,7 +67,8 @@ def describe_plan(plan: Plan) -> PlanDescription:
     rows.append(("8BITMIME", "used when offered" if plan.allow_8bitmime else "no (7-bit safe)"))
     rows.append(("SMTPUTF8", "allowed (mail.mime.allowutf8)" if plan.allow_utf8 else
                  "only when an address needs it"))
-    return PlanDescription(tuple(rows), tuple(plan.errors), tuple(plan.warnings))
+    warnings = tuple(w for w in plan.warnings if w not in plan.info)  # info notes: under Info
+    return PlanDescription(tuple(rows), tuple(plan.errors), warnings, tuple(plan.info))
 
 
 def _certificate(plan: Plan) -> str:
@@ -75,11 +77,20 @@ def _certificate(plan: Plan) -> str:
     if plan.tls_fingerprints:
         return (f"pinned (SHA-256 {', '.join(plan.tls_fingerprints)}); chain and host name "
                 "not checked")
+    if plan.verify_certificate and plan.ca_file and _ca_file_unusable(plan.ca_file):
+        return (f"cannot be verified: mailtui.ssl.cafile {plan.ca_file} cannot be used (see "
+                "Errors)")
     if plan.verify_certificate:
         cert = "verified (system store" + (f" + {plan.ca_file}" if plan.ca_file else "") + ")"
         return cert + ("; host name checked" if plan.check_server_identity
                        else "; host name NOT checked")
     return "NOT verified (mail.smtp.ssl.trust)"
+
+
+def _ca_file_unusable(path: str) -> bool:
+    from mailtui.javamail.tlsfiles import check_ca_file
+
+    return check_ca_file(path) is not None
 
 
 def _auth(plan: Plan) -> str:

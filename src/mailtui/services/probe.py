@@ -78,17 +78,17 @@ class PreparedProbe:
 
 def prepare_probe(settings: Settings, *, plan: Plan | None = None, rcpt: str | None = None,
                   save_cert: str | Path | None = None) -> PreparedProbe:
-    """Check what the probe needs before connecting: a server, a usable CA file, a writable
+    """Check what the probe needs before connecting: a server, usable TLS files, a writable
     ``save_cert`` path; with ``rcpt``, an address, a sender and the password (a prompt asks
     now). Raises ConfigError (exit 3)."""
-    from mailtui.services._preflight import require_server, require_usable_ca_file
+    from mailtui.services._preflight import require_server, require_usable_tls
 
     if plan is None:
         from mailtui.javamail.resolve import resolve_plan
 
         plan = resolve_plan(settings)
     require_server(plan)
-    require_usable_ca_file(plan)
+    require_usable_tls(settings, plan)
     target = None
     if save_cert is not None:
         target = Path(save_cert).expanduser().absolute()

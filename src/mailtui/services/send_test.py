@@ -57,7 +57,7 @@ def prepare_test_send(
     from mailtui.services._preflight import (
         internal_address_notes,
         require_server,
-        require_usable_ca_file,
+        require_usable_tls,
     )
 
     if plan is None:
@@ -80,7 +80,7 @@ def prepare_test_send(
     if warn is not None:
         for note in warnings:
             warn(note)
-    require_usable_ca_file(plan)
+    require_usable_tls(settings, plan)
     password = password_for(settings, plan)
     message, protection = _message(settings, plan, sender, rcpt_box.addr_spec, recipient, event)
     return PreparedTestSend(plan, sender, rcpt_box.addr_spec, message, event, protection,

@@ -188,9 +188,29 @@ class RecordingSMTP(smtplib.SMTP):
         """Commands in upper case, as every other client writes them."""
         super().putcmd(cmd.upper() if cmd.isalpha() else cmd, args)
 
+    def _encode(self, line: str) -> bytes:
+        """A command line as bytes. A character the command encoding (ASCII unless SMTPUTF8
+        is in use) cannot carry is a configuration error naming the command and the
+        character, never a UnicodeEncodeError (the callers check values before connecting;
+        this is the safety net)."""
+        try:
+            return line.encode(self.command_encoding)
+        except UnicodeEncodeError as exc:
+            from mailtui.errors import ConfigError
+
+            verb = line.split(" ", 1)[0].split(":", 1)[0].upper()
+            bad = line[exc.start:exc.end]
+            what = {"EHLO": "the EHLO name (mail.smtp.localhost)",
+                    "HELO": "the HELO name (mail.smtp.localhost)"}.get(verb, f"the {verb} command")
+            raise ConfigError(
+                f"{what} cannot be sent: {bad!r} is not {self.command_encoding.upper()} "
+                f"(in {printable(line.rstrip(chr(13) + chr(10)))!r}); nothing more was sent",
+                hint="SMTP commands are ASCII: write a host name in its IDNA form (xn--...); "
+                "a non-ASCII address needs a server that offers SMTPUTF8") from None
+
     def send(self, s: str | bytes) -> None:  # type: ignore[override]
         """A command line (smtplib's putcmd lands here): recorded, then written."""
-        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        data = self._encode(s) if isinstance(s, str) else s
         if any(c in data.rstrip(b"\r\n") for c in (b"\r", b"\n")):
             raise ValueError("a line break inside an SMTP command")  # never inject commands
         text = data.decode("utf-8", "replace").rstrip("\r\n")
@@ -211,10 +231,11 @@ class RecordingSMTP(smtplib.SMTP):
         """Several command lines in one write (PIPELINING), each recorded."""
         if any("\r" in line or "\n" in line for line in lines):
             raise ValueError("a line break inside an SMTP command")
+        payload = b"".join(self._encode(f"{ln}\r\n") for ln in lines)  # before recording
         for line in lines:
             self.record("client", line)
         self._note_command(lines[0])
-        self._write("".join(f"{ln}\r\n" for ln in lines).encode(self.command_encoding))
+        self._write(payload)
 
     def send_message_data(self, message: bytes) -> None:
         """The DATA content: dot-stuffed, terminated; recorded as headers + a summary."""

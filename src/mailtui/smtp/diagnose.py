@@ -31,12 +31,29 @@ def greeting_timeout_facts(session: SessionCore) -> dict[str, Any]:
     plan = session.plan
     if plan.security == "implicit-tls":
         return {}
-    assert plan.host is not None
-    if unless_cancelled(session.cancel, lambda: tlsmod.sniff_tls(plan, _timeout(session)),
-                        False):
+    if speaks_tls(session):
         session.info(f"port {plan.port} completes a TLS handshake: it is an implicit-TLS port")
         return {"speaks_tls": True}
     return {}
+
+
+def speaks_tls(session: SessionCore) -> bool:
+    """After a silent greeting: does the port complete a TLS handshake? A WaitNotice while it
+    checks (up to DIAGNOSTIC_TIMEOUT s); asked once per ``session.sniff_memo`` (one run: a
+    Deliverer's retries share it). A cancelled check answers False and is not remembered."""
+    plan = session.plan
+    assert plan.host is not None
+    key = (plan.host, plan.port)
+    memo = session.sniff_memo
+    if memo is not None and key in memo:
+        return memo[key]
+    timeout = _timeout(session)
+    with session.transcript.waiting(Stage.GREETING, "a TLS handshake", timeout,
+                                    doing=f"checking whether port {plan.port} speaks TLS"):
+        found = unless_cancelled(session.cancel, lambda: tlsmod.sniff_tls(plan, timeout), False)
+    if memo is not None and not session.cancelled:
+        memo[key] = found
+    return found
 
 
 def certificate_failure(session: SessionCore, exc: ssl.SSLCertVerificationError) -> SessionError:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mailtui.javamail.plan import Plan
 from mailtui.smtp.failure_rules import FAILURE_RULES, FALLBACK, FailureRule, Provider
+from mailtui.smtp.render import reply_text
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
         expected=facts.get("expected") or "?", actual=facts.get("actual") or "?",
         subject=cert.subject if cert else "?", client_cert=facts.get("client_cert") or "?",
         starttls_hint=("The server offers STARTTLS." if facts.get("starttls_offered") else ""),
+        tls_key=facts.get("tls_key") or "the TLS settings (mail.smtp.ssl.protocols, "
+        "mail.smtp.ssl.ciphersuites, mailtui.ssl.cafile, certfile, keyfile)",
     )
     return values
 
@@ -75,7 +78,7 @@ def _values(failure: Failure, plan: Plan) -> _Fill:
 def _reply(failure: Failure) -> str:
     if failure.reply_code is None:
         return failure.reply or failure.detail or "no reply"
-    return f"{failure.reply_code} {failure.reply or ''}".strip()
+    return reply_text(failure.reply_code, failure.enhanced_code, failure.reply)
 
 
 def find_rule(failure: Failure, plan: Plan) -> FailureRule:

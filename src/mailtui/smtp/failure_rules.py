@@ -82,10 +82,7 @@ FAILURE_RULES: tuple[FailureRule, ...] = (
        kinds={"no-password"}),
     _r("There is no sender address for the envelope.",
        "set server.default_sender (or mail.smtp.from)", kinds={"no-sender"}),
-    _r("The TLS settings cannot be used: {detail}.",
-       "fix mail.smtp.ssl.protocols / mail.smtp.ssl.ciphersuites / mailtui.ssl.cafile / "
-       "mailtui.ssl.certfile / mailtui.ssl.keyfile",
-       kinds={"tls-config"}),
+    _r("The TLS settings cannot be used: {detail}.", "fix {tls_key}", kinds={"tls-config"}),
     # --- cancelled (cancel() or Ctrl-C): the connection was closed at once, without QUIT ---
     _r("Cancelled while waiting for the server to confirm the message: all of it was sent, "
        "so it may have been delivered.", "check the recipient's mailbox before sending it "

@@ -39,6 +39,7 @@ class RecipientCheck:
     sender: str
     address: str
     mail_reply_code: int | None = None
+    mail_enhanced_code: str | None = None
     mail_reply: str | None = None
     accepted: bool | None = None  # None: the probe stopped before RCPT TO
     reply_code: int | None = None
@@ -49,7 +50,8 @@ class RecipientCheck:
         return {
             "sender": self.sender,
             "address": self.address,
-            "mail_from": {"reply_code": self.mail_reply_code, "reply": self.mail_reply},
+            "mail_from": {"reply_code": self.mail_reply_code,
+                          "enhanced_code": self.mail_enhanced_code, "reply": self.mail_reply},
             "accepted": self.accepted,
             "reply_code": self.reply_code,
             "enhanced_code": self.enhanced_code,
@@ -195,7 +197,8 @@ def try_recipient(session: Session, check: RecipientCheck) -> None:
                 sender = ascii_address(session, sender, Stage.MAIL_FROM)
                 address = ascii_address(session, address, Stage.RCPT)
         code, raw = client.docmd("MAIL", f"FROM:{smtplib.quoteaddr(sender)}{options}")
-        check.mail_reply_code, check.mail_reply = code, raw.decode("utf-8", "replace")
+        check.mail_reply_code = code
+        check.mail_enhanced_code, check.mail_reply = split_reply(code, raw)
         if code != ReplyCode.OK:
             raise SessionError(_refusal(Stage.MAIL_FROM, code, raw, sender, address))
         client.stage = Stage.RCPT

@@ -68,7 +68,8 @@ def handshake(session: SessionCore) -> None:
     try:
         context = tlsmod.build_context(plan)
     except (ValueError, OSError) as exc:
-        raise session._fail(Stage.CONFIG, "tls-config", detail=str(exc)) from None
+        raise session._fail(Stage.CONFIG, "tls-config", detail=str(exc),
+                            tls_key=getattr(exc, "key", None)) from None
     try:
         sock = client.start_tls_layer(context, plan.host)
     except TimeoutError:

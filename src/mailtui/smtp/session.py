@@ -104,6 +104,9 @@ class Session:
         self.tls: tlsmod.TlsInfo | None = None
         self.mechanism: str | None = None
         self._first_tls_reply = False  # handshake done, the server has not answered over TLS
+        # (host, port) -> speaks TLS: shared by the sessions of one run (a Deliverer's retries)
+        # so that the check after a silent greeting is made once, not on every retry
+        self.sniff_memo: dict[tuple[str, int], bool] | None = None
 
     def __enter__(self) -> Session:
         return self

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mailtui.smtp.results import Capabilities, FailureKind, SessionError
     from mailtui.smtp.stages import Stage
     from mailtui.smtp.tls import TlsInfo
+    from mailtui.smtp.transcript import Transcript
 
 
 class SessionCore(Protocol):
@@ -31,6 +32,11 @@ class SessionCore(Protocol):
     tls: TlsInfo | None
     mechanism: str | None
     _first_tls_reply: bool  # set by the handshake: the server has not answered over TLS yet
+    transcript: Transcript
+    sniff_memo: dict[tuple[str, int], bool] | None  # the TLS check after a silent greeting
+
+    @property
+    def cancelled(self) -> bool: ...
 
     def info(self, text: str) -> None: ...
 

@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailtui.javamail.plan import Plan
-from mailtui.javamail.tlsfiles import load_ca_file, load_client_certificate
+
+# The TLS files load in javamail/tlsfiles.py (the lint checks them too); re-exported here.
+from mailtui.javamail.tlsfiles import TlsSettingError as TlsSettingError
+from mailtui.javamail.tlsfiles import load_ca_file as load_ca_file
+from mailtui.javamail.tlsfiles import load_client_certificate as load_client_certificate
 
 _PROTOCOLS = {
     "TLSV1": ssl.TLSVersion.TLSv1,
@@ -45,7 +49,7 @@ def pin_matches(plan: Plan, cert: CertificateInfo | None) -> bool:
 
 
 def build_context(plan: Plan) -> ssl.SSLContext:
-    """The client context for this plan. Raises ValueError on an unusable protocol list."""
+    """The client context for this plan. TlsSettingError names the property at fault."""
     # The system store. OpenSSL's default paths honour SSL_CERT_FILE / SSL_CERT_DIR; the
     # Windows store does not, so the file is added explicitly there.
     context = ssl.create_default_context()
@@ -68,7 +72,8 @@ def build_context(plan: Plan) -> ssl.SSLContext:
         for name in plan.tls_protocols:
             version = _PROTOCOLS.get(name.upper())
             if version is None:
-                raise ValueError(f"unknown TLS protocol {name!r} in mail.smtp.ssl.protocols")
+                key = f"mail.{plan.protocol}.ssl.protocols"
+                raise TlsSettingError(key, f"unknown TLS protocol {name!r} in {key}")
             versions.append(version)
         context.minimum_version = min(versions)
         context.maximum_version = max(versions)
@@ -80,10 +85,10 @@ def build_context(plan: Plan) -> ssl.SSLContext:
             try:
                 context.set_ciphers(":".join(tls12))
             except ssl.SSLError:
-                raise ValueError(
-                    "no usable cipher in mail.smtp.ssl.ciphersuites (OpenSSL names expected, "
-                    "e.g. ECDHE-RSA-AES128-GCM-SHA256)"
-                ) from None
+                key = f"mail.{plan.protocol}.ssl.ciphersuites"
+                raise TlsSettingError(
+                    key, f"no usable cipher in {key} (OpenSSL names expected, e.g. "
+                    "ECDHE-RSA-AES128-GCM-SHA256)") from None
     return context
 
 

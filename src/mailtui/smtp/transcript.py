@@ -51,9 +51,11 @@ class WaitNotice:
     what: str  # "the greeting", "the server's reply to RCPT TO", "the TLS handshake", ...
     timeout: float  # seconds before the session gives up
     done: bool = False
+    doing: str | None = None  # instead of "waiting for <what>": "checking whether ..."
 
     def text(self, elapsed: float, ellipsis: str = "…") -> str:
-        return f"waiting for {self.what}{ellipsis} {int(elapsed)} s of {self.timeout:g} s"
+        head = self.doing or f"waiting for {self.what}"
+        return f"{head}{ellipsis} {int(elapsed)} s of {self.timeout:g} s"
 
 
 def _b64(data: bytes) -> str:
@@ -131,13 +133,14 @@ class Transcript:
         self.redactor = Redactor()
 
     @contextlib.contextmanager
-    def waiting(self, stage: Stage, what: str, timeout: float) -> Iterator[None]:
+    def waiting(self, stage: Stage, what: str, timeout: float,
+                doing: str | None = None) -> Iterator[None]:
         """Wrap a blocking wait on the server: a WaitNotice before, and one (done) after."""
         on_wait = self.on_wait
         if on_wait is None:
             yield
             return
-        notice = WaitNotice(self.elapsed(), stage, what, timeout)
+        notice = WaitNotice(self.elapsed(), stage, what, timeout, doing=doing)
         on_wait(notice)
         try:
             yield
