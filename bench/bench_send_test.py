@@ -32,7 +32,7 @@ RECIPIENT = "admin@example.org"
 ENGINE = """\
 import sys
 from mailtui.javamail.plan import Plan
-from mailtui.smtp.session import run_test_send
+from mailtui.smtp.testsend import run_test_send
 host, port, tls, path = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
 plan = Plan(host=host, port=port, security="starttls-required" if tls else "none", auth=tls,
             mechanisms=("PLAIN",), verify_certificate=True, check_server_identity=True,

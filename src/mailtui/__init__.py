@@ -7,7 +7,7 @@ The public Python API is imported lazily so that ``import mailtui`` stays cheap:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 __all__ = ["Mailer", "__version__", "load_config"]
@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mailtui.api import Mailer, load_config
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in ("load_config", "Mailer"):
         from mailtui import api
 

@@ -11,15 +11,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mailtui.config.model import Settings
 from mailtui.errors import MailtuiError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the SMTP and message layers load on first use, not on import
+    from collections.abc import Callable
+
+    from mailtui.outbox.build import Outgoing
+    from mailtui.outbox.deliver import Delivery
     from mailtui.smtp.cancel import CancelToken
+    from mailtui.smtp.transcript import EventCallback, WaitCallback
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
@@ -33,7 +38,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
 class SendError(MailtuiError):
     """A message was not (or may not have been) sent. ``delivery`` has the details."""
 
-    def __init__(self, message: str, delivery: Any, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, delivery: Delivery, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint, exit_code=delivery.exit_code)
         self.delivery = delivery
 
@@ -52,9 +57,9 @@ class Mailer:
         *,
         retries: int = 2,
         retry_delay: float = 2.0,
-        on_event: Callable[[Any], None] | None = None,
+        on_event: EventCallback | None = None,
         on_retry: Callable[[str], None] | None = None,
-        on_wait: Callable[[Any], None] | None = None,
+        on_wait: WaitCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> None:
         from mailtui.javamail.resolve import password_for
@@ -83,14 +88,14 @@ class Mailer:
         event_id: str,
         *,
         to: str | Sequence[str],
-        context: Mapping[str, Any] | None = None,
+        context: Mapping[str, object] | None = None,
         locale: str | None = None,
-    ) -> Any:
+    ) -> Delivery:
         """Render ``event_id`` with ``context`` and send it to ``to``."""
         message = self.builder.build(event_id, to, context, locale=locale)
         return self.send(message)
 
-    def send(self, message: Any) -> Any:
+    def send(self, message: Outgoing) -> Delivery:
         """Send an already built ``mailtui.outbox.build.Outgoing``."""
         from mailtui.outbox.deliver import DeliveryAborted
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mailtui.config.editor import ConfigEditor
+from mailtui.services.editor import ConfigEditor
 from mailtui.tui.app import MailtuiApp
 
 SIZE = (80, 24)

@@ -11,7 +11,7 @@ from mailtui.tui.app import SCREEN_BINDING_IDS
 PROBE = """
 import asyncio, sys
 from pathlib import Path
-from mailtui.config.editor import ConfigEditor
+from mailtui.services.editor import ConfigEditor
 from mailtui.tui.app import MailtuiApp
 
 async def main():

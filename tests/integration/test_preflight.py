@@ -15,8 +15,8 @@ import pytest
 
 from mailtui.errors import ConfigError
 from mailtui.mail.testmessage import build_test_message
-from mailtui.smtp.session import run_test_send
 from mailtui.smtp.stages import Stage
+from mailtui.smtp.testsend import run_test_send
 from tests.integration.test_smtp_cli import write_config
 from tests.integration.test_smtp_session import Certs, make_plan
 from tests.support.pki import Authority, Issued, self_signed_server

@@ -15,8 +15,8 @@ from mailtui.events.catalog import load_catalog
 from mailtui.mail.testmessage import build_test_message
 from mailtui.outbox.build import Outgoing
 from mailtui.outbox.deliver import Deliverer, DeliveryAborted
-from mailtui.smtp.session import run_test_send
 from mailtui.smtp.stages import Stage
+from mailtui.smtp.testsend import run_test_send
 from mailtui.smtp.transcript import WaitNotice
 from tests.integration.test_outbox_batch import write_batch
 from tests.integration.test_smtp_cli import write_config

@@ -15,8 +15,9 @@ import pytest
 
 from mailtui.javamail.plan import Plan, Timeouts
 from mailtui.mail.testmessage import build_test_message
-from mailtui.smtp.session import Session, SessionError, SessionResult, run_test_send
+from mailtui.smtp.session import Session, SessionError, SessionResult
 from mailtui.smtp.stages import Stage
+from mailtui.smtp.testsend import run_test_send
 from mailtui.smtp.transcript import EventLog
 from tests.support.pki import Authority, Issued, self_signed_server
 from tests.support.smtpserver import (

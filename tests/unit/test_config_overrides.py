@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mailtui.config.model import SecretRef, ServerSettings, Settings
-from mailtui.config.overrides import Overrides, apply_overrides
 from mailtui.errors import ConfigError
+from mailtui.javamail.overrides import Overrides, apply_overrides
 from mailtui.javamail.resolve import resolve_plan
 
 

@@ -10,16 +10,16 @@ import pytest
 from mailtui.errors import MailtuiError
 from mailtui.sandbox.server import check_loopback
 from mailtui.sandbox.store import (
-    Delivery,
+    ReceivedEnvelope,
     get_message,
     list_messages,
-    printable,
     printable_source,
+    printable_text,
     store,
 )
 
 
-def _delivery(**overrides: object) -> Delivery:
+def _delivery(**overrides: object) -> ReceivedEnvelope:
     values: dict[str, object] = {
         "mail_from": "sender@example.org",
         "rcpt_tos": ("a@example.org", "b@example.org"),
@@ -32,7 +32,7 @@ def _delivery(**overrides: object) -> Delivery:
         "size": 40,
     }
     values.update(overrides)
-    return Delivery(**values)  # type: ignore[arg-type]
+    return ReceivedEnvelope(**values)  # type: ignore[arg-type]
 
 
 def _store(path: Path, subject: str, **overrides: object) -> str:
@@ -102,7 +102,7 @@ def test_get_message_from_empty_maildir(tmp_path: Path, selector: str) -> None:
 
 
 def test_printable_removes_terminal_controls() -> None:
-    assert printable("a\x1b[2Jb\r\nc\u202ed") == "a?[2Jb??c?d"
+    assert printable_text("a\x1b[2Jb\r\nc\u202ed") == "a?[2Jb??c?d"
     assert printable_source("l1\n\tl2\x1b]0;x\x07") == "l1\n\tl2?]0;x?"
 
 

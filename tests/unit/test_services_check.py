@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mailtui.config.overrides import Overrides
 from mailtui.errors import ConfigError
+from mailtui.javamail.overrides import Overrides
 from mailtui.services.check import CheckReport, check_settings, check_store, run_check
 from mailtui.services.config import load, open_store
 

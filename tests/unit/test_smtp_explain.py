@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mailtui.javamail.plan import Plan
-from mailtui.smtp.explain import FALLBACK, RULES, explain, find_rule
+from mailtui.smtp.explain import explain, find_rule
+from mailtui.smtp.failure_rules import FAILURE_RULES, FALLBACK
 from mailtui.smtp.results import Failure, split_reply
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.tls import CertificateInfo
@@ -128,7 +129,7 @@ def test_every_placeholder_is_known() -> None:
     from mailtui.smtp.explain import _values
 
     known = set(_values(Failure(Stage.AUTH, Stage.AUTH, "reply"), PLAN))
-    for rule in (*RULES, FALLBACK):
+    for rule in (*FAILURE_RULES, FALLBACK):
         for text in (rule.explanation, rule.fix):
             names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
             assert names <= known, (text, names - known)

@@ -12,8 +12,8 @@ from mailtui.config.model import Settings
 
 if TYPE_CHECKING:
 
-    from mailtui.config.overrides import Overrides
     from mailtui.config.store import ConfigStore
+    from mailtui.javamail.overrides import Overrides
 
 
 def load_settings_from_args(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
@@ -56,10 +56,10 @@ def add_override_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def overrides_from_args(args: argparse.Namespace) -> Overrides:
-    """The :class:`~mailtui.config.overrides.Overrides` of the command line (empty when the
+    """The :class:`~mailtui.javamail.overrides.Overrides` of the command line (empty when the
     command has no override flags). A -P without '=' is a usage error (exit 2)."""
-    from mailtui.config.overrides import Overrides
     from mailtui.errors import EXIT_USAGE, MailtuiError
+    from mailtui.javamail.overrides import Overrides
 
     properties = []
     for item in getattr(args, "override_properties", None) or []:

@@ -251,7 +251,7 @@ def _resolved(maildir: Path | None) -> Path:
 
 
 def _list(maildir: Path | None) -> int:
-    from mailtui.sandbox.store import human_size, list_messages, printable
+    from mailtui.sandbox.store import human_size, list_messages, printable_text
 
     path = _resolved(maildir)
     messages = list_messages(path)
@@ -264,9 +264,9 @@ def _list(maildir: Path | None) -> int:
         to = ", ".join(m.rcpt_tos) or m.to_header
         _say(
             f"{m.number:>4}  {m.received:%Y-%m-%d %H:%M:%S}  "
-            f"{_cut(printable(m.mail_from or m.from_header), 28):28}  "
-            f"{_cut(printable(to), 28):28}  {human_size(m.size):>9}  "
-            f"{(m.tls or 'no'):7}  {printable(m.subject)}"
+            f"{_cut(printable_text(m.mail_from or m.from_header), 28):28}  "
+            f"{_cut(printable_text(to), 28):28}  {human_size(m.size):>9}  "
+            f"{(m.tls or 'no'):7}  {printable_text(m.subject)}"
         )
     _say("", "Read one with `mailtui sandbox --show N`.")
     return 0
@@ -285,13 +285,14 @@ def _show(maildir: Path | None, selector: str) -> int:
 
 def _preview(message: StoredMessage, body_lines: int = 12) -> list[str]:
     """Headers of a stored message and the first lines of its first text part."""
-    from mailtui.sandbox.store import printable
+    from mailtui.sandbox.store import printable_text
 
     parsed = message.message()
     lines = [f"Message {message.number} as stored ({message.path}):"]
     for name, value in parsed.items():
-        for i, part in enumerate(str(value).splitlines() or [""]):
-            lines.append(f"  {name}: {printable(part)}" if i == 0 else f"    {printable(part)}")
+        for i, text in enumerate(str(value).splitlines() or [""]):
+            clean = printable_text(text)
+            lines.append(f"  {name}: {clean}" if i == 0 else f"    {clean}")
     part = parsed.get_body(preferencelist=("plain", "html"))
     try:
         body = part.get_content() if part is not None else ""
@@ -299,7 +300,7 @@ def _preview(message: StoredMessage, body_lines: int = 12) -> list[str]:
         body = "(body not decodable as text)"
     shown = body.splitlines()[:body_lines]
     lines.append("")
-    lines.extend(f"  | {printable(line)}" for line in shown)
+    lines.extend(f"  | {printable_text(line)}" for line in shown)
     hidden = len(body.splitlines()) - len(shown)
     if hidden > 0:
         lines.append(f"  | ... ({hidden} more line(s))")

@@ -271,12 +271,13 @@ def _deliver(args: argparse.Namespace, plan: Any, password: str | None, envelope
 
 def exit_code(delivery: Any) -> int:
     """The sysexits.h code of a failed delivery (see the README's table)."""
+    from mailtui.smtp.codes import is_transient
     from mailtui.smtp.stages import Stage
 
     stage = delivery.stage
     if delivery.status == "uncertain":
         return EX_IOERR  # the reply to the whole message was lost: retrying may duplicate it
-    if delivery.reply_code is not None and 400 <= delivery.reply_code < 500:
+    if delivery.reply_code is not None and is_transient(delivery.reply_code):
         return EX_TEMPFAIL
     if stage in (Stage.DNS, Stage.CONNECT, Stage.TIMEOUT, Stage.CONNECTION_LOST):
         return EX_TEMPFAIL

@@ -45,7 +45,7 @@ def parse_mailbox(text: str) -> Mailbox:
     raw = text.strip()
     if not raw:
         raise ValueError("is empty")
-    from mailtui.javamail.catalog import line_break_problem
+    from mailtui.config.oneline import line_break_problem
 
     problem = line_break_problem(raw)
     if problem:

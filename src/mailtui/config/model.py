@@ -1,50 +1,19 @@
-"""The settings of SPEC §2 as plain data, independent of how they are stored."""
+"""The settings of SPEC §2 as plain data, independent of how they are stored.
+
+A secret is a :class:`~mailtui.config.secrets.SecretRef` (where it comes from, never the
+value read from there); it is defined with its resolution in ``config.secrets``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+from mailtui.config.secrets import SecretRef
 
 EncryptMode = Literal["never", "when-possible", "always"]
-ENCRYPT_MODES: tuple[str, ...] = ("never", "when-possible", "always")
+ENCRYPT_MODES: tuple[EncryptMode, ...] = get_args(EncryptMode)
 LOCALES: tuple[str, ...] = ("en", "fr")
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """Where a secret comes from: exactly one of a value, an environment variable, a command.
-
-    ``field`` is the TOML key prefix it was read from (``server.password``), used in messages.
-    """
-
-    field: str
-    value: str | None = None
-    env: str | None = None
-    command: str | None = None
-
-    @property
-    def is_set(self) -> bool:
-        return any(x is not None for x in (self.value, self.env, self.command))
-
-    @property
-    def source(self) -> str:
-        if self.value is not None:
-            return "value"
-        if self.env is not None:
-            return f"environment variable {self.env}"
-        if self.command is not None:
-            return "command"
-        return "none"
-
-    def resolve(self, timeout: float = 10.0) -> str | None:
-        """The secret, or None when no source is set. Raises ConfigError on failure."""
-        from mailtui.config.secrets import resolve_secret
-
-        return resolve_secret(self, timeout=timeout)
-
-    def __repr__(self) -> str:  # never show the value
-        return f"SecretRef(field={self.field!r}, source={self.source!r})"
 
 
 @dataclass(frozen=True)

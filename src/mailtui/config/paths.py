@@ -8,6 +8,7 @@ from pathlib import Path
 APP = "mailtui"
 CONFIG_ENV = "MAILTUI_CONFIG"
 CONFIG_NAME = "mailtui.toml"
+SANDBOX_CA_NAME = "ca.pem"
 
 
 def user_config_dir() -> Path:
@@ -24,6 +25,19 @@ def user_data_dir() -> Path:
 
 def user_presets_dir() -> Path:
     return user_config_dir() / "presets"
+
+
+def sandbox_dir() -> Path:
+    """``platformdirs.user_data_path("mailtui") / "sandbox"``: the sandbox's CA, server
+    certificate and Maildir (made by :mod:`mailtui.sandbox.certs`)."""
+    return user_data_dir() / "sandbox"
+
+
+def sandbox_ca_path(directory: Path | None = None) -> Path:
+    """Where the sandbox CA certificate is (it may not exist yet: see ensure_sandbox_certs).
+    Here, not in the sandbox package, so that the ``sandbox`` preset and the lint can name it
+    without depending on the sandbox."""
+    return (directory or sandbox_dir()) / SANDBOX_CA_NAME
 
 
 def resolve_config_path(cli_value: str | os.PathLike[str] | None = None) -> Path:

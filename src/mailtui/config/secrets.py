@@ -1,5 +1,7 @@
 """Secret sources: a plain value, an environment variable, or a command's stdout.
 
+:class:`SecretRef` says where a secret comes from; :func:`resolve_secret` reads it.
+
 A ``password_command`` runs with ``/bin/sh -c`` (pipes and quoting work as in a shell:
 ``pass show smtp | head -1``) in its own process group. Its secret is what it printed by the
 time it exited: a background child that keeps stdout open is not waited for, and whatever the
@@ -10,16 +12,59 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
-import signal
-import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mailtui.config.model import SecretRef
 from mailtui.errors import ConfigError
 
+if TYPE_CHECKING:  # subprocess and selectors load when a command is run, not with the settings
+    import selectors
+
 _MAX_OUTPUT = 1 << 20  # a secret is short; never buffer an endless stream
+_SECRET_WORDS = ("password", "passwd", "secret", "token", ".pass")
+
+
+def is_secret_name(name: str) -> bool:
+    """True when a key's name says its value is a password, a secret or a token: such a value
+    is never shown (``mailtui.javamail.catalog.is_secret_key`` adds the catalog's own)."""
+    low = name.lower()
+    return any(word in low for word in _SECRET_WORDS)
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """Where a secret comes from: exactly one of a value, an environment variable, a command.
+
+    ``field`` is the TOML key prefix it was read from (``server.password``), used in messages.
+    """
+
+    field: str
+    value: str | None = None
+    env: str | None = None
+    command: str | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return any(x is not None for x in (self.value, self.env, self.command))
+
+    @property
+    def source(self) -> str:
+        if self.value is not None:
+            return "value"
+        if self.env is not None:
+            return f"environment variable {self.env}"
+        if self.command is not None:
+            return "command"
+        return "none"
+
+    def resolve(self, timeout: float = 10.0) -> str | None:
+        """The secret, or None when no source is set. Raises ConfigError on failure."""
+        return resolve_secret(self, timeout=timeout)
+
+    def __repr__(self) -> str:  # never show the value
+        return f"SecretRef(field={self.field!r}, source={self.source!r})"
 
 
 def resolve_secret(ref: SecretRef, *, timeout: float = 10.0) -> str | None:
@@ -71,6 +116,9 @@ def _run_command(ref: SecretRef, timeout: float) -> str:
 
 def _run_shell(command: str, timeout: float) -> tuple[int, bytes, bytes]:
     """(exit status, stdout, stderr) of ``sh -c command``; TimeoutError after ``timeout``."""
+    import selectors
+    import subprocess
+
     if sys.platform == "win32":  # no process groups to manage: the shell's own timeout
         try:
             done = subprocess.run(command, shell=True, capture_output=True, timeout=timeout,
@@ -129,5 +177,7 @@ def _read_ready(
 
 
 def _kill_group(pgid: int) -> None:
+    import signal
+
     with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing left in it
         os.killpg(pgid, signal.SIGKILL)

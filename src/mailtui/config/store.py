@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mailtui.config.model import Settings
+from mailtui.config.tomlparse import parse_strict
 from mailtui.config.validate import build_settings
 from mailtui.diagnostics import Diagnostic, Severity
 from mailtui.errors import ConfigError, Location
@@ -76,7 +77,7 @@ class ConfigStore:
         text = _decode(path, data)
         # One loading rule for every command: what tomllib refuses (duplicate keys included)
         # is refused here too, with the same file:line:column message as read-only loads.
-        _parse_strict(path, text)
+        parse_strict(path, text)
         try:
             document = tomlkit.parse(text)
         except (TOMLKitError, ValueError) as exc:  # accepted by tomllib, refused by tomlkit
@@ -198,7 +199,7 @@ class ConfigStore:
     def set_properties(self, new: Mapping[str, str]) -> list[PropertyChange]:
         """Make ``[server.properties]`` equal ``new``: update in place, drop, append; keep
         comments and the order of the keys that stay. Returns what changed."""
-        from mailtui.javamail.catalog import line_break_problem
+        from mailtui.config.oneline import line_break_problem
 
         for key, value in new.items():
             problem = line_break_problem(value)  # last line of defence: see the parser
@@ -305,27 +306,7 @@ def load_settings(path: Path, *, must_exist: bool = True) -> Settings:
     if data is None:
         return Settings(path=path)
     text = _decode(path, data)
-    return _valid(*_validate(_parse_strict(path, text), text, path, on_disk=True))
-
-
-def _parse_strict(path: Path, text: str) -> dict[str, Any]:
-    """Parse with tomllib; ConfigError naming file, line and column otherwise (a key set
-    twice names the line of the first one too)."""
-    import tomllib
-
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line, column = _toml_error_position(str(exc))
-        hint = "fix the line shown; the file was not changed"
-        repeated = line is not None and message.startswith("Cannot overwrite a value")
-        first = _first_definition(text, line) if repeated and line else None
-        if first is not None:
-            key, first_line = first
-            message = f"duplicate key {key} (already set on line {first_line})"
-            hint = f"keep only one of lines {first_line} and {line}; the file was not changed"
-        raise ConfigError(f"TOML syntax error: {message}",
-                          location=Location(str(path), line, column), hint=hint) from None
+    return _valid(*_validate(parse_strict(path, text), text, path, on_disk=True))
 
 
 def read_config(path: Path, *, must_exist: bool) -> bytes | None:
@@ -358,41 +339,11 @@ def syntax_error(path: Path, text: str) -> ConfigError:
     """The ConfigError for text that is not valid TOML, positioned by tomllib (the same
     message every command gives, a duplicate key naming the line of its first definition)."""
     try:
-        _parse_strict(path, text)
+        parse_strict(path, text)
     except ConfigError as exc:
         return exc
     return ConfigError("TOML syntax error: not valid TOML", location=Location(str(path)),
                        hint="fix the file; it was not changed")
-
-
-def _toml_error_position(text: str) -> tuple[str, int | None, int | None]:
-    found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", text)
-    if not found:
-        return text, None, None
-    return text[: found.start()], int(found.group(1)), int(found.group(2))
-
-
-_KEY_AT = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
-_TABLE_AT = re.compile(r"^\s*\[")
-
-
-def _first_definition(text: str, line: int) -> tuple[str, int] | None:
-    """For a key defined twice in one table: the key on ``line`` and the line it was first
-    set on (None when ``line`` does not repeat a key of its table)."""
-    lines = text.split("\n")
-    if not 0 < line <= len(lines):
-        return None
-    found = _KEY_AT.match(lines[line - 1])
-    if not found:
-        return None
-    key = found.group(1)
-    for number in range(line - 1, 0, -1):
-        if _TABLE_AT.match(lines[number - 1]):
-            return None
-        other = _KEY_AT.match(lines[number - 1])
-        if other and other.group(1).strip("\"'") == key.strip("\"'"):
-            return key.strip("\"'"), number
-    return None
 
 
 def _valid(settings: Settings | None, issues: list[Diagnostic]) -> Settings:

@@ -82,7 +82,7 @@ def property_type_issues(props: Mapping[str, Any], loc: KeyLocator) -> list[Diag
     TOML). Read by ``check`` and every load, and by the writers before they touch the file."""
     import json
 
-    from mailtui.javamail.catalog import is_secret_key
+    from mailtui.config.secrets import is_secret_name as is_secret_key
 
     issues: list[Diagnostic] = []
     for key, raw in props.items():
@@ -199,7 +199,7 @@ class _Loader:
 def _properties(table: Mapping[str, Any], err: Callable[..., None]) -> dict[str, str]:
     """``[server.properties]`` as strings (booleans and numbers as Java would read them); a
     value that is not text is left out (``property_type_issues`` reports it)."""
-    from mailtui.javamail.catalog import line_break_problem
+    from mailtui.config.oneline import line_break_problem
 
     properties: dict[str, str] = {}
     for key, value in table.items():

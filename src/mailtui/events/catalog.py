@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from mailtui.config.model import LOCALES  # re-exported: one list of languages
 from mailtui.errors import ConfigError
@@ -19,9 +19,9 @@ TEMPLATES_DIR = Path(__file__).with_name("templates")
 PARTS: tuple[str, ...] = ("subject", "text", "html")
 PART_SUFFIXES: dict[str, str] = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
 _EVENT_ID = re.compile(r"[a-z0-9][a-z0-9_]*")
-VARIABLE_TYPES: frozenset[str] = frozenset(
-    {"string", "text", "date", "datetime", "person", "email", "url", "integer", "list", "ip"}
-)
+VariableType = Literal[
+    "string", "text", "date", "datetime", "person", "email", "url", "integer", "list", "ip"]
+VARIABLE_TYPES: frozenset[str] = frozenset(get_args(VariableType))
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Variable:
     """One template variable: its name, type, meaning and an example value."""
 
     name: str
-    type: str
+    type: VariableType
     description: str
     sample: Any = None
     samples_by_locale: Mapping[str, Any] = field(default_factory=dict)

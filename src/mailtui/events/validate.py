@@ -77,9 +77,9 @@ class _Checker:
                      event_id, locale, part)
         else:
             imported = {n.target for n in tree.find_all(nodes.Import)}
-            for node in tree.find_all(nodes.FromImport):
+            for from_import in tree.find_all(nodes.FromImport):
                 imported.update(alias if isinstance(alias, str) else alias[-1]
-                                for alias in node.names)
+                                for alias in from_import.names)
             names = set(meta.find_undeclared_variables(tree)) - imported
             lines: dict[str, int] = {}
             for node in tree.find_all(nodes.Name):

@@ -7,13 +7,9 @@ from collections.abc import Callable, Iterator
 
 from mailtui.config.model import Settings
 from mailtui.diagnostics import Diagnostic, Severity, by_severity
-from mailtui.javamail.plan import Plan
-from mailtui.javamail.propcheck import (  # noqa: F401 (config/overrides.py imports it)
-    settings_value_fix as _value_fix,
-)
-from mailtui.javamail.resolve import (
+from mailtui.javamail.plan import SUPPORTED_MECHANISMS, Plan
+from mailtui.javamail.view import (
     SSL_SOCKET_FACTORY,
-    SUPPORTED_MECHANISMS,
     TIMEOUT_KEYS,
     View,
     protocol_of,
@@ -129,7 +125,11 @@ def tls_files(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic
         return
     import ssl
 
-    from mailtui.smtp.tls import TlsSettingError, load_ca_file, load_client_certificate
+    from mailtui.javamail.tlsfiles import (
+        TlsSettingError,
+        load_ca_file,
+        load_client_certificate,
+    )
 
     for load in (lambda c: load_ca_file(c, plan.ca_file) if plan.ca_file else 0,
                  lambda c: load_client_certificate(c, plan)):
@@ -144,7 +144,7 @@ def tls_files(settings: Settings, plan: Plan, view: View) -> Iterator[Diagnostic
 def _tls_file_fix(settings: Settings, plan: Plan, key: str) -> str:
     import os
 
-    from mailtui.sandbox.certs import sandbox_ca_path
+    from mailtui.config.paths import sandbox_ca_path
 
     if key == "mailtui.ssl.cafile" and plan.ca_file == str(sandbox_ca_path()):
         return "start the sandbox once (mailtui sandbox): it creates its CA"

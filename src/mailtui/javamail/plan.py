@@ -6,11 +6,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Security = Literal["none", "starttls-optional", "starttls-required", "implicit-tls"]
+TransportProtocol = Literal["smtp", "smtps"]  # mail.transport.protocol
 
 # JavaMail leaves these infinite; mailtui never waits forever (SPEC §3).
 DEFAULT_CONNECT_TIMEOUT = 30.0
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_WRITE_TIMEOUT = 60.0
+
+# The SASL mechanisms mailtui's client implements (mailtui.smtp.auth), in JavaMail's order.
+SUPPORTED_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class Plan:
     ehlo_name: str | None = None  # None: the local host name, as JavaMail
     envelope_from: str | None = None
     username: str | None = None
-    protocol: Literal["smtp", "smtps"] = "smtp"
+    protocol: TransportProtocol = "smtp"
     trusted_hosts: tuple[str, ...] = ()  # mail.smtp.ssl.trust ("*" = every host)
     ca_file: str | None = None  # extra trust anchors (mailtui.ssl.cafile), e.g. the sandbox CA
     # mailtui.ssl.fingerprint: SHA-256 pins of the leaf certificate (AB:CD:...); when set they

@@ -66,11 +66,11 @@ class Preset:
     def render(self, params: Mapping[str, str] | None = None) -> dict[str, str]:
         """The properties with placeholders filled; ConfigError for a bad or missing value."""
         values = {name: p.default for name, p in self.parameters.items()}
-        for name, value in (params or {}).items():
+        for name, given in (params or {}).items():
             if name not in self.parameters:
                 known = ", ".join(self.parameters) or "none"
                 raise ConfigError(f"preset {self.id} has no parameter {name!r} (known: {known})")
-            values[name] = value
+            values[name] = given
         for name, parameter in self.parameters.items():
             value = values.get(name)
             if value is None:
@@ -89,7 +89,7 @@ class Preset:
             if name in values:
                 return str(values[name])
             if name == "sandbox_ca":
-                from mailtui.sandbox.certs import sandbox_ca_path
+                from mailtui.config.paths import sandbox_ca_path
 
                 return str(sandbox_ca_path())
             raise ConfigError(f"preset {self.id}: unknown placeholder {{{name}}}")

@@ -87,7 +87,7 @@ def bad_value(key: str, value: str, *, in_text: bool,
 def _timeout_consequence(protocol: str, key: str) -> str:
     """What an unusable timeout value does: JavaMail ignores it (waits forever), mailtui
     falls back to its finite default."""
-    from mailtui.javamail.resolve import TIMEOUT_KEYS
+    from mailtui.javamail.view import TIMEOUT_KEYS
 
     for name, suffix, default in TIMEOUT_KEYS:
         if key == f"mail.{protocol}.{suffix}":

@@ -10,68 +10,16 @@ TLS on ``socketFactory.port``; ``starttls.required`` implies STARTTLS. Two delib
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from mailtui.config.model import Settings
-from mailtui.javamail.plan import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_READ_TIMEOUT,
-    DEFAULT_WRITE_TIMEOUT,
-    Plan,
-    Security,
-    Timeouts,
-)
+from mailtui.javamail.plan import SUPPORTED_MECHANISMS, Plan, Security, Timeouts
+from mailtui.javamail.view import TIMEOUT_KEYS, View, protocol_of, uses_legacy_ssl_factory
 
-SSL_SOCKET_FACTORY = "javax.net.ssl.SSLSocketFactory"
 # JavaMail's default mechanism order; XOAUTH2 is disabled by default (auth.xoauth2.disable).
 JAVAMAIL_MECHANISMS = ("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM", "XOAUTH2")
-SUPPORTED_MECHANISMS = ("LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2")
 _DISABLED_BY_DEFAULT = {"XOAUTH2"}
-_JAVA_INT = re.compile(r"[+-]?[0-9]+")
 
-
-@dataclass(frozen=True)
-class View:
-    """Properties seen through one protocol prefix, with Java's parsing rules."""
-
-    props: Mapping[str, str]
-    protocol: str  # "smtp" | "smtps"
-
-    def key(self, name: str) -> str:
-        return f"mail.{self.protocol}.{name}"
-
-    def get(self, name: str) -> str | None:
-        value = self.props.get(self.key(name))
-        return None if value is None else value
-
-    def has(self, name: str) -> bool:
-        return self.key(name) in self.props
-
-    def flag(self, name: str, default: bool) -> bool:
-        """JavaMail's PropUtil.getBooleanProperty: when the default is false only "true" (any
-        case, nothing around it) turns it on; when it is true only "false" turns it off."""
-        value = self.get(name)
-        if value is None:
-            return default
-        return value.lower() != "false" if default else value.lower() == "true"
-
-    def integer(self, name: str) -> int | None:
-        """JavaMail's PropUtil: Integer.parseInt, and an unparsable number is as if unset."""
-        value = self.get(name)
-        if value is None or not _JAVA_INT.fullmatch(value):
-            return None
-        number = int(value)
-        return number if -(2**31) <= number < 2**31 else None
-
-
-def protocol_of(props: Mapping[str, str]) -> str:
-    value = props.get("mail.transport.protocol", "smtp").strip().lower()
-    return "smtps" if value == "smtps" else "smtp"
-
-
-def uses_legacy_ssl_factory(view: View) -> bool:
-    return (view.get("socketFactory.class") or "").strip() == SSL_SOCKET_FACTORY
 
 
 def security_of(view: View) -> Security:
@@ -112,14 +60,6 @@ def mechanisms_of(view: View) -> tuple[str, ...]:
         if name in SUPPORTED_MECHANISMS and name not in chosen:
             chosen.append(name)
     return tuple(chosen)
-
-
-# (plan field, JavaMail key suffix, mailtui's finite default in seconds)
-TIMEOUT_KEYS = (
-    ("connect", "connectiontimeout", DEFAULT_CONNECT_TIMEOUT),
-    ("read", "timeout", DEFAULT_READ_TIMEOUT),
-    ("write", "writetimeout", DEFAULT_WRITE_TIMEOUT),
-)
 
 
 def _seconds(view: View, name: str, default: float) -> float:

@@ -20,23 +20,21 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from mailtui.config.model import SmimeSettings
 from mailtui.errors import MessageBuildError
-from mailtui.mail.smime_cert import (
+from mailtui.mail.certinfo import (
     CertificateSummary,
-    Signer,
     certificate_warnings,
     common_name,
     describe_certificate,
-    describe_signer,
-    load_signer,
     san_emails,
     subject_emails,
     subject_text,
 )
+from mailtui.mail.smime_cert import Signer, describe_signer, load_signer
 from mailtui.mail.smime_mime import (
     CRLF,
     base64_lines,
     new_boundary,
-    split_message,
+    split_envelope,
     write_headers,
 )
 from mailtui.mail.smime_recipients import (
@@ -208,7 +206,7 @@ def protect(
     there are recipient certificates, enveloped with AES-256-CBC for them plus the signer's
     own certificate. Bcc headers are dropped. ``.data`` is the full message to send.
     """
-    outer, entity = split_message(message)
+    outer, entity = split_envelope(message)
     signed = signer is not None
     if signer is not None:
         entity = signed_entity(entity, signer)
@@ -266,7 +264,7 @@ def protect_with_settings(
     with ``encrypt = "always"`` and a recipient whose certificate is unknown.
     """
     if not settings.configured:
-        outer, entity = split_message(message)
+        outer, entity = split_envelope(message)
         data = write_headers(outer) + b"MIME-Version: 1.0" + CRLF + entity
         return ProtectedMessage(data=data if data.endswith(CRLF) else data + CRLF,
                                 signed=False, encrypted=False)

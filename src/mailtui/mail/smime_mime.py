@@ -29,7 +29,7 @@ def new_boundary() -> str:
     return f"----=_mailtui_{secrets.token_hex(12)}"
 
 
-def fold_header(name: str, value: object) -> bytes:
+def fold_header(name: str, value: str) -> bytes:
     """One header, folded and RFC 2047-encoded as needed, ending in CRLF (7-bit)."""
     try:
         text = _HEADER_POLICY.fold(name, value)
@@ -44,7 +44,7 @@ def fold_header(name: str, value: object) -> bytes:
         ) from None
 
 
-def envelope_headers(message: Message) -> list[tuple[str, object]]:
+def envelope_headers(message: Message) -> list[tuple[str, str]]:
     """The headers that stay on the outer message (everything but Content-*, Bcc, ...)."""
     return [
         (name, value)
@@ -53,7 +53,7 @@ def envelope_headers(message: Message) -> list[tuple[str, object]]:
     ]
 
 
-def write_headers(headers: list[tuple[str, object]]) -> bytes:
+def write_headers(headers: list[tuple[str, str]]) -> bytes:
     return b"".join(fold_header(name, value) for name, value in headers)
 
 
@@ -67,7 +67,7 @@ def body_entity(message: Message) -> bytes:
     return _entity(message)
 
 
-def _content_headers(part: Message) -> list[tuple[str, object]]:
+def _content_headers(part: Message) -> list[tuple[str, str]]:
     return [
         (name, value)
         for name, value in part.items()
@@ -96,12 +96,14 @@ def _entity(part: Message) -> bytes:
     return out + CRLF + body
 
 
-def _multipart_entity(part: Message, headers: list[tuple[str, object]]) -> bytes:
-    children = [_entity(sub) for sub in part.get_payload()]  # type: ignore[union-attr]
+def _multipart_entity(part: Message, headers: list[tuple[str, str]]) -> bytes:
+    subparts = part.get_payload()  # a multipart's payload: the list of its parts
+    children = [_entity(sub) for sub in subparts if isinstance(sub, Message)]
     boundary = new_boundary()
     while any(boundary.encode() in child for child in children):  # pragma: no cover
         boundary = new_boundary()
-    params = [(k, v) for k, v in part.get_params(header="content-type")[1:] if k != "boundary"]
+    params = [(k, v) for k, v in (part.get_params(header="content-type") or [])[1:]
+              if k != "boundary"]
     ctype = part.get_content_type()
     value = ctype + "".join(f'; {k}="{v}"' if v else f"; {k}" for k, v in params)
     value += f'; boundary="{boundary}"'
@@ -154,7 +156,7 @@ def base64_lines(data: bytes) -> bytes:
     return _base64_body(data)
 
 
-def split_message(message: Message) -> tuple[list[tuple[str, object]], bytes]:
+def split_envelope(message: Message) -> tuple[list[tuple[str, str]], bytes]:
     """(outer envelope headers, signed body entity)."""
     if not isinstance(message, Message):
         raise MessageBuildError("S/MIME needs an email.message.Message")

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mailtui.config.model import SmimeSettings
 from mailtui.errors import ConfigError, Location
-from mailtui.mail.smime_cert import san_emails, subject_emails
+from mailtui.mail.certinfo import san_emails, subject_emails
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer")
 

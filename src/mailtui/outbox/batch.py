@@ -36,7 +36,7 @@ from mailtui.smtp.stages import Stage
 if TYPE_CHECKING:
     from mailtui.smtp.cancel import CancelToken
 
-FIELDS = ("event", "to", "context", "locale", "id")
+BATCH_FIELDS = ("event", "to", "context", "locale", "id")
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,10 @@ def _item(raw: str, number: int, catalog: Any, seen: dict[str, int]) -> BatchIte
         raise ValueError(f"not JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(data, dict):
         raise ValueError("each line must be a JSON object")
-    unknown = sorted(set(data) - set(FIELDS))
+    unknown = sorted(set(data) - set(BATCH_FIELDS))
     if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})")
+        raise ValueError(f"unknown field(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(BATCH_FIELDS)})")
     event = data.get("event")
     if not isinstance(event, str) or event not in catalog.ids:
         raise ValueError(f"unknown event {event!r} (see `mailtui events`)")

@@ -19,24 +19,27 @@ from mailtui.config.model import Settings
 from mailtui.errors import ConfigError
 from mailtui.javamail.plan import Plan
 from mailtui.outbox.build import Outgoing
-from mailtui.smtp.results import Failure, RecipientResult, SessionError
+from mailtui.smtp.codes import ReplyCode, is_transient
+from mailtui.smtp.results import Failure, FailureKind, RecipientResult, SessionError
 from mailtui.smtp.stages import Stage
 
 if TYPE_CHECKING:
     from mailtui.smtp.cancel import CancelToken
+    from mailtui.smtp.session import Session
+    from mailtui.smtp.transcript import EventCallback, WaitCallback
 
 Status = Literal["sent", "failed", "deferred", "uncertain", "cancelled"]
 
 # Failures before any mail transaction: every following message would fail the same way.
 CONNECTION_STAGES = frozenset({Stage.CONFIG, Stage.DNS, Stage.CONNECT, Stage.GREETING,
                                Stage.EHLO, Stage.TLS, Stage.AUTH})
-_TRANSIENT_KINDS = frozenset({"lost", "timeout", "refused"})
+_TRANSIENT_KINDS: frozenset[FailureKind] = frozenset({"lost", "timeout", "refused"})
 
 
 def is_temporary(failure: Failure) -> bool:
     """A 4xx reply, or a connection that broke or timed out: worth another try later."""
     if failure.reply_code is not None:
-        return 400 <= failure.reply_code < 500
+        return is_transient(failure.reply_code)
     if failure.facts.get("speaks_tls"):  # silent because it waits for TLS: a setting, not luck
         return False
     return failure.kind in _TRANSIENT_KINDS
@@ -59,7 +62,7 @@ def reply_lost(failure: Failure) -> bool:
     return failure.during == Stage.AFTER_DATA and failure.reply_code is None
 
 
-def _close_quietly(session: Any) -> None:
+def _close_quietly(session: Session) -> None:
     """QUIT if possible; a connection that is already broken has nothing more to say."""
     with contextlib.suppress(OSError, SessionError):
         session.close()
@@ -127,13 +130,13 @@ class Deliverer:
         plan: Plan,
         password: str | None,
         *,
-        on_event: Callable[[Any], None] | None = None,
+        on_event: EventCallback | None = None,
         retries: int = 3,
         retry_delay: float = 2.0,
         pipelining: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[str], None] | None = None,
-        on_wait: Callable[[Any], None] | None = None,
+        on_wait: WaitCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> None:
         self.plan = plan
@@ -146,7 +149,7 @@ class Deliverer:
         self.pipelining = pipelining
         self.sleep = sleep
         self.on_retry = on_retry
-        self.session: Any = None
+        self.session: Session | None = None
         self.connections = 0
         self.sniff_memo: dict[tuple[str, int], bool] = {}  # the TLS check, once per run
 
@@ -161,7 +164,7 @@ class Deliverer:
             session, self.session = self.session, None
             _close_quietly(session)
 
-    def _session(self) -> Any:
+    def _session(self) -> Session:
         if self.session is None or not self.session.connected:
             from mailtui.smtp.session import Session
             from mailtui.smtp.transcript import Transcript
@@ -202,7 +205,7 @@ class Deliverer:
                                     on_content=on_content)
             except SessionError as err:
                 failure = err.failure
-                if not err.recoverable or failure.reply_code == 421:
+                if not err.recoverable or failure.reply_code == ReplyCode.SERVICE_NOT_AVAILABLE:
                     self.close()
                 if reply_lost(failure):  # a lost reply, or cancelled while waiting for it
                     explanation, fix = self._explain(failure)

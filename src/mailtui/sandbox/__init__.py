@@ -1,7 +1,8 @@
 """The embedded sandbox SMTP server (SPEC §6).
 
-Importing this package is cheap: ``Sandbox`` (which needs aiosmtpd) loads on first use, so the
-preset loader can use :func:`mailtui.sandbox.certs.sandbox_ca_path` without starting anything.
+Importing this package is cheap: ``Sandbox`` (which needs aiosmtpd) loads on first use. The
+sandbox's paths (:func:`mailtui.config.paths.sandbox_ca_path`) live in ``config`` so that the
+preset loader and the lint name the CA without depending on this package.
 """
 
 from __future__ import annotations

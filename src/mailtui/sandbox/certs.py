@@ -14,10 +14,17 @@ import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from mailtui.config.paths import SANDBOX_CA_NAME, sandbox_dir
+from mailtui.config.paths import sandbox_ca_path as sandbox_ca_path  # where it always was
 from mailtui.files import atomic_write_private
 
-CA_NAME = "ca.pem"
+if TYPE_CHECKING:  # cryptography loads only when certificates are made or checked
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+CA_NAME = SANDBOX_CA_NAME
 CERT_NAME = "server.pem"
 KEY_NAME = "server.key"
 SERVER_NAMES: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
@@ -32,18 +39,6 @@ class SandboxCerts:
     ca_file: Path
     cert_file: Path
     key_file: Path
-
-
-def sandbox_dir() -> Path:
-    """``platformdirs.user_data_path("mailtui") / "sandbox"``."""
-    from mailtui.config.paths import user_data_dir
-
-    return user_data_dir() / "sandbox"
-
-
-def sandbox_ca_path(directory: Path | None = None) -> Path:
-    """Where the sandbox CA certificate is (it may not exist yet: see ensure_sandbox_certs)."""
-    return (directory or sandbox_dir()) / CA_NAME
 
 
 def ensure_sandbox_dir(directory: Path | None = None) -> Path:
@@ -125,61 +120,63 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _generate(certs: SandboxCerts) -> None:
+def _key_usage(*, ca: bool) -> x509.KeyUsage:
+    """A CA signs certificates (and CRLs); the server certificate signs its handshakes."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = _now()
-    start, end = now - dt.timedelta(minutes=5), now + VALIDITY
+    return x509.KeyUsage(
+        digital_signature=not ca, content_commitment=False, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+        encipher_only=False, decipher_only=False,
+    )
+
+
+def _make_ca(now: dt.datetime) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A fresh CA that can only vouch for loopback names, whoever gets hold of the file."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailtui sandbox"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"mailtui sandbox CA {now:%Y-%m-%d %H:%M}"),
-        ]
+    ca_name = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailtui sandbox"),
+        x509.NameAttribute(NameOID.COMMON_NAME, f"mailtui sandbox CA {now:%Y-%m-%d %H:%M}"),
+    ])
+    loopback = x509.NameConstraints(
+        permitted_subtrees=[
+            x509.DNSName("localhost"),
+            x509.IPAddress(ipaddress.ip_network("127.0.0.0/8")),
+            x509.IPAddress(ipaddress.ip_network("::1/128")),
+        ],
+        excluded_subtrees=None,
     )
-    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
     ca = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(ca_ski, critical=False)
-        # Only loopback names may ever chain to this CA, whoever gets hold of the file.
-        .add_extension(
-            x509.NameConstraints(
-                permitted_subtrees=[
-                    x509.DNSName("localhost"),
-                    x509.IPAddress(ipaddress.ip_network("127.0.0.0/8")),
-                    x509.IPAddress(ipaddress.ip_network("::1/128")),
-                ],
-                excluded_subtrees=None,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                       critical=False)
+        .add_extension(loopback, critical=True)
         .sign(ca_key, hashes.SHA256())
     )
+    return ca_key, ca
+
+
+def _make_server(
+    ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """The listeners' key and certificate (SERVER_NAMES), signed by the CA, as long-lived."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
     sans: list[x509.GeneralName] = []
@@ -188,36 +185,20 @@ def _generate(certs: SandboxCerts) -> None:
             sans.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             sans.append(x509.DNSName(name))
+    ca_ski = ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     server = (
         x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailtui sandbox"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
-                ]
-            )
-        )
-        .issuer_name(ca_name)
+        .subject_name(x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mailtui sandbox"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+        ]))
+        .issuer_name(ca.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
+        .not_valid_before(ca.not_valid_before_utc)
+        .not_valid_after(ca.not_valid_after_utc)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(ca=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
@@ -227,7 +208,14 @@ def _generate(certs: SandboxCerts) -> None:
         )
         .sign(ca_key, hashes.SHA256())
     )
+    return key, server
 
+
+def _generate(certs: SandboxCerts) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    ca_key, ca = _make_ca(_now())
+    key, server = _make_server(ca_key, ca)
     pem = serialization.Encoding.PEM
     key_pem = key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -236,5 +224,3 @@ def _generate(certs: SandboxCerts) -> None:
     atomic_write_private(certs.key_file, key_pem)
     atomic_write_private(certs.cert_file, server.public_bytes(pem) + ca.public_bytes(pem))
     atomic_write_private(certs.ca_file, ca.public_bytes(pem))
-
-

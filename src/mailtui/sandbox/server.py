@@ -17,7 +17,6 @@ import email.parser
 import email.policy
 import hmac
 import ipaddress
-import logging
 import ssl
 import threading
 from collections.abc import Callable
@@ -30,8 +29,10 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailtui.errors import EXIT_USAGE, MailtuiError
 from mailtui.sandbox.certs import SandboxCerts, ensure_sandbox_certs, server_context
+from mailtui.sandbox.handler import ListenerHandler, configure_logging, describe_error
 from mailtui.sandbox.store import (
-    Delivery,
+    Listener,
+    ReceivedEnvelope,
     StoredMessage,
     clear_messages,
     default_maildir,
@@ -39,7 +40,7 @@ from mailtui.sandbox.store import (
     human_size,
     list_messages,
     open_maildir,
-    printable,
+    printable_text,
     store,
 )
 
@@ -56,7 +57,7 @@ HANDSHAKE_TIMEOUT = 30.0
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 
-_LISTENERS = ("starttls", "implicit-tls")
+_LISTENERS: tuple[Listener, ...] = ("starttls", "implicit-tls")
 
 
 class SandboxError(MailtuiError):
@@ -73,17 +74,17 @@ class Arrival:
     key: str  # Maildir key
     received: dt.datetime
     subject: str
-    delivery: Delivery
+    envelope: ReceivedEnvelope
 
     def line(self) -> str:
         """The one line ``mailtui sandbox`` prints for it (control characters removed)."""
-        d = self.delivery
+        d = self.envelope
         tls = f"yes ({d.tls})" if d.tls else "no"
-        rcpts = ", ".join(printable(r) for r in d.rcpt_tos)
+        rcpts = ", ".join(printable_text(r) for r in d.rcpt_tos)
         return (
-            f"{self.received:%H:%M:%S}  #{self.number}  from <{printable(d.mail_from)}> "
-            f"to {rcpts}  subject {printable(self.subject)!r}  {human_size(d.size)}  "
-            f"TLS {tls}  auth {printable(d.auth_user or 'none')}"
+            f"{self.received:%H:%M:%S}  #{self.number}  from <{printable_text(d.mail_from)}> "
+            f"to {rcpts}  subject {printable_text(self.subject)!r}  {human_size(d.size)}  "
+            f"TLS {tls}  auth {printable_text(d.auth_user or 'none')}"
         )
 
 
@@ -122,83 +123,6 @@ def _authenticate(
     )
 
 
-class _Handler:
-    """aiosmtpd handler of one listener: AUTH before MAIL, store DATA in the Maildir."""
-
-    def __init__(self, sandbox: Sandbox, listener: str) -> None:
-        self.sandbox = sandbox
-        self.listener = listener
-
-    async def handle_MAIL(
-        self,
-        server: SMTP,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        mail_options: list[str],
-    ) -> str:
-        if not session.authenticated:
-            return "530 5.7.0 Authentication required"
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 2.1.0 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content
-        if content is None:
-            raw = envelope.content or b""
-            content = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
-        ssl_object = server.transport.get_extra_info("ssl_object") if server.transport else None
-        tls = cipher = None
-        if isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
-            tls = ssl_object.version()
-            cipher_info = ssl_object.cipher()
-            cipher = cipher_info[0] if cipher_info else None
-        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
-        delivery = Delivery(
-            mail_from=envelope.mail_from or "",
-            rcpt_tos=tuple(envelope.rcpt_tos),
-            listener=self.listener,
-            tls=tls,
-            cipher=cipher,
-            auth_user=session.auth_data if session.authenticated else None,
-            peer=peer,
-            helo=session.host_name or "unknown",
-            size=len(content),
-        )
-        return self.sandbox._deliver(content, delivery)
-
-    async def handle_exception(self, error: Exception) -> str:
-        self.sandbox._notice(f"{self.listener} listener: {_describe_error(error)}")
-        return "451 4.3.0 The sandbox hit an internal error; try again"
-
-
-def _describe_error(error: BaseException) -> str:
-    cause = error.__cause__ or error
-    if isinstance(cause, ssl.SSLError):
-        reason = cause.reason or str(cause)
-        return (
-            f"TLS handshake failed ({reason}); a client must trust the sandbox CA "
-            "(mailtui.ssl.cafile, set by the sandbox preset)"
-        )
-    return f"{type(cause).__name__}: {cause}"
-
-
-class _QuietAiosmtpd(logging.Filter):
-    """Drop aiosmtpd 1.4's deprecation warning logged on every successful AUTH."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "login_data is deprecated" not in record.getMessage()
-
-
-def _configure_logging() -> None:
-    logger = logging.getLogger("mail.log")
-    if not any(isinstance(f, _QuietAiosmtpd) for f in logger.filters):
-        logger.addFilter(_QuietAiosmtpd())
-    if not logger.handlers:  # no "No handlers" fallback to stderr from a library
-        logger.addHandler(logging.NullHandler())
-
-
 class Sandbox:
     """The sandbox server, for in-process use::
 
@@ -229,7 +153,7 @@ class Sandbox:
                 f"the STARTTLS and implicit-TLS listeners cannot share port {port}",
                 hint="give --port and --tls-port different values",
             )
-        self._requested = {"starttls": port, "implicit-tls": tls_port}
+        self._requested: dict[Listener, int] = {"starttls": port, "implicit-tls": tls_port}
         self._data_dir = data_dir
         self._maildir = (
             Path(maildir) if maildir else (data_dir / "maildir" if data_dir else default_maildir())
@@ -237,12 +161,12 @@ class Sandbox:
         self.on_arrival = on_arrival
         self.on_notice = on_notice
         self._certs: SandboxCerts | None = None
-        self._ports: dict[str, int] = {}
+        self._ports: dict[Listener, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._store_lock = threading.Lock()
-        self._current = "starttls"  # the listener being bound, for error messages
+        self._current: Listener = "starttls"  # the listener being bound, for error messages
 
     # -- public surface -------------------------------------------------------------------
     @property
@@ -299,7 +223,7 @@ class Sandbox:
         """Bind both listeners and serve in a background thread. SandboxError if impossible."""
         if self.running:
             return self
-        _configure_logging()
+        configure_logging()
         try:
             self._certs = ensure_sandbox_certs(self._data_dir)
         except OSError as exc:
@@ -371,13 +295,13 @@ class Sandbox:
             self._ports[listener] = server.sockets[0].getsockname()[1]
 
     def _factory(
-        self, listener: str, context: ssl.SSLContext, loop: asyncio.AbstractEventLoop
+        self, listener: Listener, context: ssl.SSLContext, loop: asyncio.AbstractEventLoop
     ) -> Callable[[], SMTP]:
         implicit = listener == "implicit-tls"
 
         def make() -> SMTP:
             return SMTP(
-                _Handler(self, listener),
+                ListenerHandler(listener, self._deliver, self._notice),
                 hostname=SERVER_NAME,
                 ident=IDENT,
                 # STARTTLS listener: TLS first, AUTH only over TLS (aiosmtpd's default).
@@ -408,17 +332,17 @@ class Sandbox:
                 await asyncio.wait_for(server.wait_closed(), timeout=STOP_TIMEOUT)
         await asyncio.sleep(0)  # let the closed transports run connection_lost
 
-    def _deliver(self, content: bytes, delivery: Delivery) -> str:
+    def _deliver(self, content: bytes, envelope: ReceivedEnvelope) -> str:
         received = dt.datetime.now().astimezone()
         with self._store_lock:
-            key = store(self._maildir, content, delivery, received)
+            key = store(self._maildir, content, envelope, received)
             number = _count(self._maildir)
         arrival = Arrival(
             number=number,
             key=key,
             received=received,
             subject=_subject(content),
-            delivery=delivery,
+            envelope=envelope,
         )
         if self.on_arrival is not None:
             try:
@@ -436,7 +360,7 @@ class Sandbox:
         error = context.get("exception")
         if isinstance(error, ConnectionError | ssl.SSLError | asyncio.CancelledError):
             return  # a client went away or failed its handshake: normal for a test server
-        message = _describe_error(error) if error else str(context.get("message"))
+        message = describe_error(error) if error else str(context.get("message"))
         self._notice(f"server: {message}")
 
     def _bind_error(self, exc: OSError) -> SandboxError:

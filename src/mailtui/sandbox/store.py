@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from mailtui.errors import EXIT_CONFIG, EXIT_USAGE, MailtuiError
 
@@ -23,18 +24,22 @@ H_SESSION = "X-Sandbox-Session"
 
 def default_maildir() -> Path:
     """``<user data dir>/sandbox/maildir``."""
-    from mailtui.sandbox.certs import sandbox_dir
+    from mailtui.config.paths import sandbox_dir
 
     return sandbox_dir() / "maildir"
 
 
+Listener = Literal["starttls", "implicit-tls"]  # the sandbox's two ports
+
+
 @dataclass(frozen=True)
-class Delivery:
-    """What the SMTP session knew about one message when it arrived."""
+class ReceivedEnvelope:
+    """The envelope of one received message, with what its SMTP session knew (listener, TLS,
+    login, peer). Not `mailtui.outbox.deliver.Delivery`, the outcome of a send."""
 
     mail_from: str
     rcpt_tos: tuple[str, ...]
-    listener: str  # "starttls" or "implicit-tls"
+    listener: Listener
     tls: str | None  # TLS version, None when the session was not encrypted
     cipher: str | None
     auth_user: str | None
@@ -88,24 +93,24 @@ def open_maildir(path: Path) -> mailbox.Maildir:
     return mailbox.Maildir(path, factory=None, create=False)
 
 
-def store(path: Path, content: bytes, delivery: Delivery, when: dt.datetime) -> str:
+def store(path: Path, content: bytes, envelope: ReceivedEnvelope, when: dt.datetime) -> str:
     """Add one message with its trace headers; return the Maildir key."""
-    tls = f"{delivery.tls} {delivery.cipher}" if delivery.tls else "none"
-    protocol = "ESMTPSA" if delivery.auth_user else "ESMTPS" if delivery.tls else "ESMTP"
-    rcpts = ",\n ".join(f"<{r}>" for r in delivery.rcpt_tos)
+    tls = f"{envelope.tls} {envelope.cipher}" if envelope.tls else "none"
+    protocol = "ESMTPSA" if envelope.auth_user else "ESMTPS" if envelope.tls else "ESMTP"
+    rcpts = ",\n ".join(f"<{r}>" for r in envelope.rcpt_tos)
     session = "; ".join(
         [
-            f"listener={delivery.listener}",
-            f"tls={delivery.tls or 'none'}",
-            f"auth={delivery.auth_user or 'none'}",
-            f"size={delivery.size}",
+            f"listener={envelope.listener}",
+            f"tls={envelope.tls or 'none'}",
+            f"auth={envelope.auth_user or 'none'}",
+            f"size={envelope.size}",
         ]
     )
     trace = (
-        f"Received: from {_clean(delivery.helo)} ([{delivery.peer}])\n"
+        f"Received: from {_clean(envelope.helo)} ([{envelope.peer}])\n"
         f" by localhost (mailtui sandbox) with {protocol} (TLS {tls});\n"
         f" {when.strftime('%a, %d %b %Y %H:%M:%S %z')}\n"
-        f"{H_MAIL_FROM}: <{delivery.mail_from}>\n"
+        f"{H_MAIL_FROM}: <{envelope.mail_from}>\n"
         f"{H_RCPT_TO}: {rcpts}\n"
         f"{H_SESSION}: {session}\n"
     )
@@ -270,7 +275,7 @@ def _clean(text: str) -> str:
     return "".join("?" if unicodedata.category(ch).startswith("C") else ch for ch in text)
 
 
-def printable(text: str) -> str:
+def printable_text(text: str) -> str:
     """For terminal output of untrusted text (subjects, addresses): no control characters."""
     return _clean(text)
 

@@ -26,7 +26,7 @@ def require_usable_tls(settings: Settings, plan: Plan) -> None:
     cannot be used — ConfigError, exit 3, naming the one key at fault. (A malformed
     ``mailtui.ssl.fingerprint`` or EHLO name already stops ``resolve_plan``.)"""
     from mailtui.javamail.lint import tls_files
-    from mailtui.javamail.resolve import View, protocol_of
+    from mailtui.javamail.view import View, protocol_of
 
     props = settings.server.properties
     for finding in tls_files(settings, plan, View(props, protocol_of(props))):

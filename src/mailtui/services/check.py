@@ -13,10 +13,10 @@ from mailtui.diagnostics import Diagnostic, Severity, by_severity, located
 
 if TYPE_CHECKING:
     from mailtui.config.model import SecretRef, Settings
-    from mailtui.config.overrides import Overrides
     from mailtui.config.store import ConfigStore
     from mailtui.config.validate import KeyLocator
     from mailtui.errors import ConfigError
+    from mailtui.javamail.overrides import Overrides
     from mailtui.javamail.plan import Plan
     from mailtui.services.config import PathArg
 
@@ -47,8 +47,8 @@ def run_check(config: PathArg = None, *, overrides: Overrides | None = None) -> 
     """Check the configuration file ``config`` (default: $MAILTUI_CONFIG, then the user config
     dir), with the one-run ``overrides`` when given (the file may then be absent). A file that
     cannot be read or parsed gives a report with that one error in ``fatal`` and ``issues``."""
-    from mailtui.config.overrides import Overrides
     from mailtui.errors import ConfigError
+    from mailtui.javamail.overrides import Overrides
     from mailtui.services.config import open_store
 
     overrides = overrides or Overrides()
@@ -122,8 +122,8 @@ def property_issues(settings: Settings, plan: Plan, locate: KeyLocator,
 def _with_overrides(settings: Settings | None, overrides: Overrides,
                     issues: list[Diagnostic]) -> Settings | None:
     """The settings with the one-run overrides, their problems added to ``issues``."""
-    from mailtui.config.overrides import apply_overrides
     from mailtui.errors import ConfigError
+    from mailtui.javamail.overrides import apply_overrides
 
     if settings is None:
         return None

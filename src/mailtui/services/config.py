@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mailtui.config.model import Settings
-    from mailtui.config.overrides import Overrides
     from mailtui.config.store import ConfigStore
+    from mailtui.javamail.overrides import Overrides
 
 PathArg = str | os.PathLike[str] | None
 
@@ -34,7 +34,7 @@ def load(
     a file (the sandbox's), with the one-run ``overrides`` applied (their notes go to
     ``warn``). With overrides the file may be absent. Raises ConfigError naming the file, line
     and field."""
-    from mailtui.config.overrides import Overrides, apply_overrides
+    from mailtui.javamail.overrides import Overrides, apply_overrides
 
     overrides = overrides or Overrides()
     settings = base

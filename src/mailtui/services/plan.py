@@ -88,7 +88,7 @@ def _certificate(plan: Plan) -> str:
 
 
 def _ca_file_unusable(path: str) -> bool:
-    from mailtui.smtp.tls import check_ca_file
+    from mailtui.javamail.tlsfiles import check_ca_file
 
     return check_ca_file(path) is not None
 

@@ -99,11 +99,6 @@ def prepare_probe(settings: Settings, *, plan: Plan | None = None, rcpt: str | N
     return PreparedProbe(plan, address, sender, target, password)
 
 
-def run_probe(prepared: PreparedProbe, on_event: EventCallback | None = None,
-              **options: Any) -> ProbeOutcome:
-    """``prepared.run(on_event, **options)``."""
-    return prepared.run(on_event, **options)
-
 
 def _recipient_setup(settings: Settings, plan: Plan, rcpt: str) -> tuple[str, str, str | None]:
     """(recipient, envelope sender, password) for ``rcpt``; ConfigError when one is missing."""

@@ -176,7 +176,8 @@ def export_properties(settings: Settings, *, as_is: bool = False) -> PropertiesE
 
 
 def _secure_defaults(settings: Settings, props: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    from mailtui.javamail.resolve import TIMEOUT_KEYS, View, resolve_plan
+    from mailtui.javamail.resolve import resolve_plan
+    from mailtui.javamail.view import TIMEOUT_KEYS, View
 
     plan = resolve_plan(settings)
     view = View(props, plan.protocol)

@@ -31,7 +31,7 @@ class PreparedTestSend:
 
     def run(self, on_event: EventCallback | None = None, **options: Any) -> SessionResult:
         """Send it: connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT. ``options`` go to
-        :func:`mailtui.smtp.session.run_test_send` (``on_wait``, ``cancel``, ...)."""
+        :func:`mailtui.smtp.testsend.run_test_send` (``on_wait``, ``cancel``, ...)."""
         from mailtui.smtp.testsend import run_test_send
 
         return run_test_send(self.plan, self.password, self.message, [self.recipient],
@@ -111,8 +111,3 @@ def _message(settings: Settings, plan: Plan, sender: str, address: str, recipien
     protected = protect_raw(settings, message, [address])
     return protected.data, protected
 
-
-def run_test_send(prepared: PreparedTestSend, on_event: EventCallback | None = None,
-                  **options: Any) -> SessionResult:
-    """``prepared.run(on_event, **options)``."""
-    return prepared.run(on_event, **options)

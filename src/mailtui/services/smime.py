@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mailtui.config.model import EncryptMode, Settings
-    from mailtui.mail.smime_cert import CertificateSummary
+    from mailtui.mail.certinfo import CertificateSummary
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class SmimeInfo:
 
 def smime_info(settings: Settings) -> SmimeInfo:
     """Load ``[smime].certificate`` (reading its password source) and describe it."""
-    from mailtui.mail.smime_cert import certificate_warnings, describe_signer, load_signer
+    from mailtui.mail.certinfo import certificate_warnings
+    from mailtui.mail.smime_cert import describe_signer, load_signer
 
     signer = load_signer(settings.smime)
     summary = describe_signer(signer)
@@ -77,7 +78,7 @@ class RecipientCertificates:
 
 def smime_recipients(settings: Settings, addresses: Sequence[str]) -> RecipientCertificates:
     """Look ``addresses`` up in ``[smime].recipients`` as a send would."""
-    from mailtui.mail.smime_cert import describe_certificate
+    from mailtui.mail.certinfo import describe_certificate
     from mailtui.mail.smime_recipients import recipient_certificates
 
     lookup = recipient_certificates(settings.smime, list(addresses))

@@ -6,9 +6,9 @@ import base64
 import hmac
 from collections.abc import Callable, Iterable
 
+from mailtui.javamail.plan import SUPPORTED_MECHANISMS
 from mailtui.smtp.client import RecordingSMTP
-
-SUPPORTED_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
+from mailtui.smtp.codes import ReplyCode
 
 # Returns an OAuth2 access token for the account (a later issue provides real ones).
 TokenProvider = Callable[[], str]
@@ -55,7 +55,8 @@ def authenticate(
         client.send_secret(f"AUTH PLAIN {payload}",
                            f"AUTH PLAIN [credentials redacted: {len(payload)} bytes]")
         code, reply = client.getreply()
-        if code == 334:  # a server that ignores initial responses: cancel, do not resend
+        # A challenge here: the server ignored the initial response. Cancel, do not resend.
+        if code == ReplyCode.AUTH_CONTINUE:
             client.send("*\r\n")
             code, reply = client.getreply()
         return code, reply
@@ -64,7 +65,7 @@ def authenticate(
         code, reply = client.docmd("AUTH", "LOGIN")
         steps = [("username", username), ("password", password)]
         for what, value in steps:
-            if code != 334:
+            if code != ReplyCode.AUTH_CONTINUE:
                 return code, reply
             payload = _b64(value.encode())  # send_secret registers it with the redactor
             client.send_secret(payload, f"[LOGIN {what} redacted: {len(payload)} bytes]")
@@ -73,7 +74,7 @@ def authenticate(
     if mechanism == "CRAM-MD5":
         assert password is not None
         code, reply = client.docmd("AUTH", "CRAM-MD5")
-        if code != 334:
+        if code != ReplyCode.AUTH_CONTINUE:
             return code, reply
         challenge = base64.b64decode(reply.strip() or b"")
         digest = hmac.new(password.encode(), challenge, "md5").hexdigest()
@@ -90,7 +91,8 @@ def authenticate(
         client.send_secret(f"AUTH XOAUTH2 {payload}",
                            f"AUTH XOAUTH2 [token redacted: {len(payload)} bytes]")
         code, reply = client.getreply()
-        if code == 334:  # an error report (base64 JSON): acknowledge with an empty line
+        # A challenge here is an error report (base64 JSON): acknowledge with an empty line.
+        if code == ReplyCode.AUTH_CONTINUE:
             client.send("\r\n")
             code, reply = client.getreply()
         return code, reply

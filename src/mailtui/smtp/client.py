@@ -96,7 +96,8 @@ class RecordingSMTP(smtplib.SMTP):
         self.stage = Stage.CONNECT
         last_error: OSError | None = None
         for family, kind, proto, _name, address in infos:
-            self.info(f"connecting to {address[0]} port {address[1]}"
+            ip, ip_port = str(address[0]), int(address[1])  # an AF_INET/AF_INET6 address
+            self.info(f"connecting to {ip} port {ip_port}"
                       + (f" from {source[0]}" if source else ""))
             sock = socket.socket(family, kind, proto)
             self._watch(sock)
@@ -105,7 +106,7 @@ class RecordingSMTP(smtplib.SMTP):
                 if source:
                     sock.bind(source)
                 with self.transcript.waiting(
-                        Stage.CONNECT, f"the connection to {address[0]} port {address[1]}",
+                        Stage.CONNECT, f"the connection to {ip} port {ip_port}",
                         self.timeouts.connect):
                     sock.connect(address)
             except OSError as exc:

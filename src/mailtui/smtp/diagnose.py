@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.cancel import unless_cancelled
 from mailtui.smtp.client import os_error_text
-from mailtui.smtp.results import Failure, SessionError
+from mailtui.smtp.results import Failure, FailureKind, SessionError
 from mailtui.smtp.stages import Stage
 
 if TYPE_CHECKING:
-    from mailtui.smtp.session import Session
+    from mailtui.smtp.sessionapi import SessionCore
 
 DIAGNOSTIC_TIMEOUT = 5.0  # cap for the extra connections that explain a TLS failure
 
 
-def _timeout(session: Session) -> float:
+def _timeout(session: SessionCore) -> float:
     return min(session.plan.timeouts.connect, DIAGNOSTIC_TIMEOUT)
 
 
-def greeting_timeout_facts(session: Session) -> dict[str, Any]:
+def greeting_timeout_facts(session: SessionCore) -> dict[str, Any]:
     """Silence after connecting: is it an implicit-TLS port?"""
     plan = session.plan
     if plan.security == "implicit-tls":
@@ -37,7 +37,7 @@ def greeting_timeout_facts(session: Session) -> dict[str, Any]:
     return {}
 
 
-def speaks_tls(session: Session) -> bool:
+def speaks_tls(session: SessionCore) -> bool:
     """After a silent greeting: does the port complete a TLS handshake? A WaitNotice while it
     checks (up to DIAGNOSTIC_TIMEOUT s); asked once per ``session.sniff_memo`` (one run: a
     Deliverer's retries share it). A cancelled check answers False and is not remembered."""
@@ -56,11 +56,12 @@ def speaks_tls(session: Session) -> bool:
     return found
 
 
-def certificate_failure(session: Session, exc: ssl.SSLCertVerificationError) -> SessionError:
+def certificate_failure(session: SessionCore, exc: ssl.SSLCertVerificationError) -> SessionError:
     plan = session.plan
     message = exc.verify_message or str(exc)
     session.info(f"certificate verification failed: {message}")
     code = exc.verify_code
+    kind: FailureKind
     if code in (62, 64) or "mismatch" in message.lower():
         kind = "cert-hostname"
     elif code == 10 or "expired" in message.lower():
@@ -81,11 +82,11 @@ def certificate_failure(session: Session, exc: ssl.SSLCertVerificationError) -> 
     return SessionError(failure)
 
 
-def handshake_failure(session: Session, exc: OSError) -> SessionError:
+def handshake_failure(session: SessionCore, exc: OSError) -> SessionError:
     plan = session.plan
     detail = os_error_text(exc)
     session.info(f"TLS handshake failed: {detail}")
-    kind = "tls-handshake"
+    kind: FailureKind = "tls-handshake"
     facts: dict[str, Any] = {}
     if plan.security == "implicit-tls":
         greeting = unless_cancelled(

@@ -20,11 +20,13 @@ from mailtui.javamail.plan import Plan
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import choose_mechanism
 from mailtui.smtp.cancel import CancelToken
+from mailtui.smtp.codes import ReplyCode
 from mailtui.smtp.explain import explain
 from mailtui.smtp.results import outcome_json, split_reply
 from mailtui.smtp.session import Capabilities, Failure, Session, SessionError
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.tls import CertificateInfo, TlsInfo
+from mailtui.smtp.transaction import ascii_address
 from mailtui.smtp.transcript import EventCallback, Transcript, TranscriptEvent, WaitCallback
 
 CHAIN_FETCH_TIMEOUT = 10.0  # cap for the extra, unverified connection of fetch_chain
@@ -192,16 +194,16 @@ def try_recipient(session: Session, check: RecipientCheck) -> None:
                 options = " SMTPUTF8"
                 client.command_encoding = "utf-8"
             else:
-                sender = session._ascii_address(sender, Stage.MAIL_FROM)
-                address = session._ascii_address(address, Stage.RCPT)
+                sender = ascii_address(session, sender, Stage.MAIL_FROM)
+                address = ascii_address(session, address, Stage.RCPT)
         code, raw = client.docmd("MAIL", f"FROM:{smtplib.quoteaddr(sender)}{options}")
         check.mail_reply_code = code
         check.mail_enhanced_code, check.mail_reply = split_reply(code, raw)
-        if code != 250:
+        if code != ReplyCode.OK:
             raise SessionError(_refusal(Stage.MAIL_FROM, code, raw, sender, address))
         client.stage = Stage.RCPT
         code, raw = client.docmd("RCPT", f"TO:{smtplib.quoteaddr(address)}")
-        check.accepted = code in (250, 251)
+        check.accepted = code in (ReplyCode.OK, ReplyCode.WILL_FORWARD)
         check.reply_code = code
         check.enhanced_code, check.reply = split_reply(code, raw)
     client.command_encoding = "ascii"
@@ -280,37 +282,40 @@ def chain_pem(chain: list[bytes]) -> bytes:
     return "".join(ssl.DER_cert_to_PEM_cert(der) for der in chain).encode("ascii")
 
 
+def _encryption_notes(plan: Plan, offered_tls: bool) -> list[str]:
+    """What the security properties do with a server that does (not) offer STARTTLS."""
+    if plan.security == "implicit-tls":
+        return [f"implicit TLS on port {plan.port}: encrypted from the first byte"]
+    if plan.security == "starttls-required":
+        return ["STARTTLS required and " + ("offered" if offered_tls else
+                "NOT offered: a send would stop at the TLS stage (exit 22)")]
+    if plan.security == "starttls-optional":
+        if offered_tls:
+            return ["STARTTLS enabled and offered: the session will be encrypted"]
+        if plan.auth:
+            return ["STARTTLS enabled but NOT offered: a send would stop at the TLS stage "
+                    "(mailtui never sends a password in clear)"]
+        return ["STARTTLS enabled but NOT offered: mail would go unencrypted"]
+    notes = ["no encryption (mail.smtp.starttls.enable and ssl.enable are off)"]
+    if offered_tls:
+        notes.append("the server offers STARTTLS: set mail.smtp.starttls.enable=true "
+                     "and mail.smtp.starttls.required=true")
+    if plan.auth:
+        notes.append("authentication without encryption: a send would stop at the TLS "
+                     "stage (credentials are never sent in clear)")
+    return notes
+
+
 def assess(
     plan: Plan, session: Session, failure: Failure | None
 ) -> tuple[list[str], Failure | None]:
     """What the current properties would do with what the server offers, and the failure a
     send would meet (before MAIL FROM) if any."""
-    notes: list[str] = []
     predicted: Failure | None = None
     caps = session.capabilities
     before = session.capabilities_before_tls or caps
     offered_tls = bool(before and before.starttls)
-    if plan.security == "implicit-tls":
-        notes.append(f"implicit TLS on port {plan.port}: encrypted from the first byte")
-    elif plan.security == "starttls-required":
-        notes.append("STARTTLS required and " + ("offered" if offered_tls else
-                     "NOT offered: a send would stop at the TLS stage (exit 22)"))
-    elif plan.security == "starttls-optional":
-        if offered_tls:
-            notes.append("STARTTLS enabled and offered: the session will be encrypted")
-        elif plan.auth:
-            notes.append("STARTTLS enabled but NOT offered: a send would stop at the TLS "
-                         "stage (mailtui never sends a password in clear)")
-        else:
-            notes.append("STARTTLS enabled but NOT offered: mail would go unencrypted")
-    else:
-        notes.append("no encryption (mail.smtp.starttls.enable and ssl.enable are off)")
-        if offered_tls:
-            notes.append("the server offers STARTTLS: set mail.smtp.starttls.enable=true "
-                         "and mail.smtp.starttls.required=true")
-        if plan.auth:
-            notes.append("authentication without encryption: a send would stop at the TLS "
-                         "stage (credentials are never sent in clear)")
+    notes = _encryption_notes(plan, offered_tls)
     if session.tls is not None:
         notes.append(f"certificate: {session.tls.verification}")
     if failure is not None or caps is None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 from mailtui.smtp.transcript import TranscriptEvent
+
+if TYPE_CHECKING:
+    from mailtui.smtp.results import Outcome
 
 MARKS = {"client": "C:", "server": "S:", "info": " *"}
 
@@ -55,7 +58,7 @@ def reply_text(code: int | None, enhanced: str | None, reply: str | None) -> str
     return f"{code} {text}".rstrip() if code is not None else text
 
 
-def result_lines(result: Any, success_text: str = "OK") -> list[str]:
+def result_lines(result: Outcome, success_text: str = "OK") -> list[str]:
     """The end of a run: outcome, the server's last word, why, and the fix. ``result`` is a
     SessionResult, ProbeResult or Delivery (``duration_s`` None: no timing shown)."""
     duration = getattr(result, "duration_s", None)

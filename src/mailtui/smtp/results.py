@@ -5,13 +5,33 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol, get_args
 
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.stages import Stage
 from mailtui.smtp.transcript import TranscriptEvent
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)")
+
+# Why a session stopped, beyond its stage: the explainer's table (smtp/failure_rules.py) and the
+# retry rule (outbox/deliver.py) match on it.
+FailureKind = Literal[
+    # the settings, before any connection
+    "no-host", "no-username", "no-password", "no-sender", "tls-config",
+    # the network
+    "dns", "refused", "unreachable", "timeout", "lost", "not-smtp",
+    # TLS
+    "tls-handshake", "tls-closed-after-handshake", "plaintext-on-tls-port", "tls-not-offered",
+    "tls-needed-for-auth", "auth-needs-tls",
+    "cert-hostname", "cert-expired", "cert-self-signed", "cert-untrusted", "cert-pin-mismatch",
+    # AUTH
+    "auth-not-offered", "auth-no-mechanism",
+    # the server's answer: a refusal, some recipients refused, no SMTPUTF8 for an IDN address
+    "reply", "partial", "smtputf8",
+    # cancel() from another thread, or Ctrl-C (Stage.CANCELLED, exit 130)
+    "cancelled",
+]
+FAILURE_KINDS: frozenset[str] = frozenset(get_args(FailureKind))
 
 
 @dataclass(frozen=True)
@@ -96,13 +116,17 @@ class Failure:
 
     stage: Stage
     during: Stage
-    kind: str  # reply, timeout, lost, dns, refused, unreachable, tls-handshake, cert-*, ...
+    kind: FailureKind
     reply_code: int | None = None
     enhanced_code: str | None = None
     reply: str | None = None
     detail: str | None = None
     certificate: tlsmod.CertificateInfo | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAILURE_KINDS:  # a typo would silently match no explanation
+            raise ValueError(f"unknown failure kind {self.kind!r}")
 
     @property
     def exit_code(self) -> int:
@@ -177,7 +201,38 @@ class SessionResult:
         }
 
 
-def outcome_json(result: Any) -> dict[str, Any]:
+class Outcome(Protocol):
+    """Where a session ended: what a :class:`SessionResult`, an ``smtp.probe.ProbeResult`` and
+    an ``outbox.deliver.Delivery`` have in common (read-only here)."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def stage(self) -> Stage: ...
+    @property
+    def during(self) -> Stage | None: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def reply_code(self) -> int | None: ...
+    @property
+    def enhanced_code(self) -> str | None: ...
+    @property
+    def reply(self) -> str | None: ...
+    @property
+    def explanation(self) -> str | None: ...
+    @property
+    def fix(self) -> str | None: ...
+
+
+class TimedOutcome(Outcome, Protocol):
+    """An :class:`Outcome` that was timed (a test send, a probe)."""
+
+    @property
+    def duration_s(self) -> float: ...
+
+
+def outcome_json(result: TimedOutcome) -> dict[str, Any]:
     """The fields a test send and a probe report alike: where it ended, the server's last
     word, and what it means."""
     return {

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 from mailtui.smtp import diagnose
 from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import authenticate, choose_mechanism
+from mailtui.smtp.codes import ReplyCode
 from mailtui.smtp.stages import Stage
 
 if TYPE_CHECKING:
-    from mailtui.smtp.session import Session
+    from mailtui.smtp.sessionapi import SessionCore
 
 
-def negotiate_tls(session: Session, *, authenticate: bool) -> None:
+def negotiate_tls(session: SessionCore, *, authenticate: bool) -> None:
     """STARTTLS (then EHLO again) as the plan says; never AUTH over a clear connection."""
     plan = session.plan
     caps = session._caps()
@@ -42,12 +43,12 @@ def negotiate_tls(session: Session, *, authenticate: bool) -> None:
                             starttls_offered=caps.starttls)
 
 
-def _starttls(session: Session) -> None:
+def _starttls(session: SessionCore) -> None:
     client = session._client()
     client.stage = Stage.TLS
     session.check_cancelled()
     code, raw = client.docmd("STARTTLS")
-    if code != 220:
+    if code != ReplyCode.SERVICE_READY:
         raise session._reply_failure(Stage.TLS, code, raw)
     handshake(session)
     # RFC 3207: forget everything learnt before TLS.
@@ -57,7 +58,7 @@ def _starttls(session: Session) -> None:
     client.does_esmtp = False
 
 
-def handshake(session: Session) -> None:
+def handshake(session: SessionCore) -> None:
     """The TLS handshake (implicit TLS, or after STARTTLS), verification and pinning."""
     plan = session.plan
     client = session._client()
@@ -106,7 +107,7 @@ def handshake(session: Session) -> None:
         raise failure
 
 
-def login(session: Session) -> None:
+def login(session: SessionCore) -> None:
     """AUTH with the first mechanism of the plan the server offers (over TLS only)."""
     plan = session.plan
     client = session._client()
@@ -129,6 +130,6 @@ def login(session: Session) -> None:
     client.info(f"authenticating as {plan.username} with {mechanism}")
     code, raw = authenticate(client, mechanism, plan.username, session.password,
                              authzid=plan.sasl_authzid, token_provider=session.token_provider)
-    if code not in (235, 503):
+    if code not in (ReplyCode.AUTH_SUCCEEDED, ReplyCode.BAD_SEQUENCE):
         raise session._reply_failure(Stage.AUTH, code, raw, mechanism=mechanism)
     session.mechanism = mechanism

@@ -3,7 +3,8 @@
 ``Session`` keeps one connection open for many messages (the batch sender reuses it, with
 PIPELINING when offered). The mail transaction is in :mod:`mailtui.smtp.transaction`, the
 diagnostic connections in :mod:`mailtui.smtp.diagnose`, and one whole test send
-(``run_test_send``) in :mod:`mailtui.smtp.testsend` (still importable from here).
+(``run_test_send``) in :mod:`mailtui.smtp.testsend` (which imports this module: no re-export
+here, that would be an import cycle).
 With a :class:`~mailtui.smtp.cancel.CancelToken`, ``cancel()`` from another thread shuts the
 connection down at once and the session raises a ``Stage.CANCELLED`` failure; no QUIT is
 waited for.
@@ -27,9 +28,11 @@ from mailtui.smtp import tls as tlsmod
 from mailtui.smtp.auth import TokenProvider
 from mailtui.smtp.cancel import CancelToken
 from mailtui.smtp.client import RecordingSMTP, local_hostname, os_error_text
+from mailtui.smtp.codes import NOT_A_REPLY, ReplyCode, is_permanent
 from mailtui.smtp.results import (
     Capabilities,
     Failure,
+    FailureKind,
     RecipientResult,
     SendResult,
     SessionError,
@@ -47,16 +50,6 @@ __all__ = [
     "SessionResult", "split_reply",
 ]
 
-
-
-def __getattr__(name: str) -> Any:
-    """``run_test_send`` moved to :mod:`mailtui.smtp.testsend`; imported lazily (it imports
-    this module)."""
-    if name in ("run_test_send", "explain_success"):
-        from mailtui.smtp import testsend
-
-        return getattr(testsend, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- the session ---------------------------------------------------------------------------
@@ -154,7 +147,7 @@ class Session:
         else:
             self.transcript.add("info", text, stage=Stage.CONNECT, tls=False)
 
-    def _fail(self, stage: Stage, kind: str, *, code: int | None = None,
+    def _fail(self, stage: Stage, kind: FailureKind, *, code: int | None = None,
               raw: bytes | None = None, detail: str | None = None,
               recoverable: bool = False, **facts: Any) -> SessionError:
         enhanced, text = (None, None)
@@ -163,14 +156,15 @@ class Session:
         failure = Failure(stage=stage, during=stage, kind=kind, reply_code=code,
                           enhanced_code=enhanced, reply=text, detail=detail, facts=facts)
         if not recoverable:
-            self._drop(polite=code is not None and code != 421)
+            self._drop(polite=code is not None and code != ReplyCode.SERVICE_NOT_AVAILABLE)
         return SessionError(failure, recoverable=recoverable)
 
     def _reply_failure(self, stage: Stage, code: int, raw: bytes, *,
                        recoverable: bool = False, **facts: Any) -> SessionError:
-        kind = "not-smtp" if code == -1 else "reply"
-        return self._fail(stage, kind, code=code if code != -1 else None, raw=raw,
-                          recoverable=recoverable and code != 421, **facts)
+        kind: FailureKind = "not-smtp" if code == NOT_A_REPLY else "reply"
+        return self._fail(stage, kind, code=code if code != NOT_A_REPLY else None, raw=raw,
+                          recoverable=recoverable and code != ReplyCode.SERVICE_NOT_AVAILABLE,
+                          **facts)
 
     def _timeout_for(self, stage: Stage) -> float:
         t = self.plan.timeouts
@@ -220,7 +214,8 @@ class Session:
         if rejected is not None:
             return rejected
         if not disconnected and during in (Stage.DNS, Stage.CONNECT):
-            kind = "refused" if isinstance(exc, ConnectionRefusedError) else "unreachable"
+            kind: FailureKind = ("refused" if isinstance(exc, ConnectionRefusedError)
+                                 else "unreachable")
             return SessionError(Failure(Stage.CONNECT, Stage.CONNECT, kind, detail=text))
         return SessionError(Failure(Stage.CONNECTION_LOST, during, "lost", detail=text))
 
@@ -282,7 +277,7 @@ class Session:
             code, raw = client.getreply()
             self._first_tls_reply = False
             self.greeting = raw.decode("utf-8", "replace")
-            if code != 220:
+            if code != ReplyCode.SERVICE_READY:
                 raise self._reply_failure(Stage.GREETING, code, raw)
             self.ehlo()
             if plan.security != "implicit-tls":
@@ -312,12 +307,12 @@ class Session:
         self.check_cancelled()
         code, raw = client.ehlo()
         self._first_tls_reply = False
-        if code != 250:
-            if not 500 <= code <= 599:
+        if code != ReplyCode.OK:
+            if not is_permanent(code):
                 raise self._reply_failure(Stage.EHLO, code, raw)
             client.info("EHLO refused: trying HELO (no ESMTP extensions)")
             code, raw = client.helo()
-            if code != 250:
+            if code != ReplyCode.OK:
                 raise self._reply_failure(Stage.EHLO, code, raw)
         self.capabilities = Capabilities(dict(client.esmtp_features), client.does_esmtp)
 
@@ -393,7 +388,7 @@ class Session:
         client = self._client()
         with self._guard():
             code, _raw = client.docmd("RSET")
-        if code != 250:
+        if code != ReplyCode.OK:
             self._drop()
 
     def close(self) -> None:

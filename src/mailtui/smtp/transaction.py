@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mailtui.smtp.codes import ReplyCode
 from mailtui.smtp.results import RecipientResult, SendResult, split_reply
 from mailtui.smtp.stages import Stage
 
 if TYPE_CHECKING:
     from mailtui.smtp.client import RecordingSMTP
-    from mailtui.smtp.session import Session
+    from mailtui.smtp.sessionapi import SessionCore
 
 
 @dataclass
@@ -32,7 +33,7 @@ def has_8bit(data: bytes) -> bool:
     return not data.isascii()
 
 
-def run_transaction(session: Session, client: RecordingSMTP, envelope_from: str,
+def run_transaction(session: SessionCore, client: RecordingSMTP, envelope_from: str,
                     recipients: list[str], message: bytes, *, pipelining: bool,
                     on_content: Callable[[], None] | None = None) -> SendResult:
     """MAIL, RCPT..., DATA and the content; raises SessionError. ``on_content`` is called
@@ -54,18 +55,19 @@ def run_transaction(session: Session, client: RecordingSMTP, envelope_from: str,
     client.stage = Stage.RCPT
     for address, line in zip(recipients, envelope.rcpt_lines, strict=True):
         if not pipelined:
-            if mail_reply[0] != 250:
+            if mail_reply[0] != ReplyCode.OK:
                 break
             client.send(line + "\r\n")
         rcode, rraw = client.getreply()
         raw_replies[address] = rraw
         enhanced, text = split_reply(rcode, rraw)
-        results.append(RecipientResult(address, rcode in (250, 251), rcode, text, enhanced))
+        results.append(RecipientResult(
+            address, rcode in (ReplyCode.OK, ReplyCode.WILL_FORWARD), rcode, text, enhanced))
     data_reply: tuple[int, bytes] | None = None
     if with_data:
         client.stage = Stage.DATA
         data_reply = client.getreply()
-    if mail_reply[0] != 250:
+    if mail_reply[0] != ReplyCode.OK:
         _abandon_data(client, data_reply)
         raise session._reply_failure(Stage.MAIL_FROM, *mail_reply, recoverable=True)
     accepted = [r for r in results if r.accepted]
@@ -82,13 +84,13 @@ def run_transaction(session: Session, client: RecordingSMTP, envelope_from: str,
     return _data(session, client, message, data_reply, tuple(results), on_content)
 
 
-def _data(session: Session, client: RecordingSMTP, message: bytes,
+def _data(session: SessionCore, client: RecordingSMTP, message: bytes,
           data_reply: tuple[int, bytes] | None, results: tuple[RecipientResult, ...],
           on_content: Callable[[], None] | None) -> SendResult:
     client.stage = Stage.DATA
     if data_reply is None:
         data_reply = client.docmd("DATA")
-    if data_reply[0] != 354:
+    if data_reply[0] != ReplyCode.START_MAIL_INPUT:
         raise session._reply_failure(Stage.DATA, *data_reply, recoverable=True)
     session.check_cancelled()  # the last moment a cancel leaves the message surely unsent
     if on_content is not None:
@@ -100,14 +102,14 @@ def _data(session: Session, client: RecordingSMTP, message: bytes,
         client.writing = False
     client.stage = Stage.AFTER_DATA
     code, raw = client.getreply()
-    if code != 250:
+    if code != ReplyCode.OK:
         raise session._reply_failure(Stage.AFTER_DATA, code, raw, recoverable=True)
     client.command_encoding = "ascii"
     enhanced, text = split_reply(code, raw)
     return SendResult(results, code, text, enhanced)
 
 
-def _envelope(session: Session, client: RecordingSMTP, envelope_from: str,
+def _envelope(session: SessionCore, client: RecordingSMTP, envelope_from: str,
               recipients: list[str], message: bytes) -> _Envelope:
     """The MAIL and RCPT lines: SMTPUTF8 or punycode, SIZE, BODY, DSN as offered."""
     plan = session.plan
@@ -117,8 +119,8 @@ def _envelope(session: Session, client: RecordingSMTP, envelope_from: str,
         r.isascii() for r in recipients)
     use_utf8 = needs_utf8 and caps.smtputf8
     if needs_utf8 and not caps.smtputf8:
-        envelope_from = _ascii_address(session, envelope_from, Stage.MAIL_FROM)
-        recipients = [_ascii_address(session, r, Stage.RCPT) for r in recipients]
+        envelope_from = ascii_address(session, envelope_from, Stage.MAIL_FROM)
+        recipients = [ascii_address(session, r, Stage.RCPT) for r in recipients]
         if headers_8bit:
             raise session._fail(Stage.MAIL_FROM, "smtputf8", recoverable=True,
                                 detail="the message headers contain UTF-8 but the server "
@@ -155,12 +157,12 @@ def _envelope(session: Session, client: RecordingSMTP, envelope_from: str,
 def _abandon_data(client: RecordingSMTP, data_reply: tuple[int, bytes] | None) -> None:
     """A pipelined DATA that was accepted although the transaction failed: end it empty
     (RFC 2920 §3.1); only reached when no recipient was accepted."""
-    if data_reply is not None and data_reply[0] == 354:
+    if data_reply is not None and data_reply[0] == ReplyCode.START_MAIL_INPUT:
         client.send(".\r\n")
         client.getreply()
 
 
-def _ascii_address(session: Session, address: str, stage: Stage) -> str:
+def ascii_address(session: SessionCore, address: str, stage: Stage) -> str:
     if address.isascii():
         return address
     local, _, domain = address.rpartition("@")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 def run_app(path: Path) -> int:
     """Open the app on the configuration file ``path`` (which may not exist yet)."""
-    from mailtui.config.editor import ConfigEditor
+    from mailtui.services.editor import ConfigEditor
     from mailtui.tui.app import MailtuiApp
 
     result = MailtuiApp(ConfigEditor(path)).run()

@@ -17,7 +17,7 @@ from mailtui.tui.themes import ANSI_THEME, DEFAULT_THEME, NO_COLOR_THEME, load_t
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from mailtui.config.editor import ConfigEditor
+    from mailtui.services.editor import ConfigEditor
 
 # mode -> (module under mailtui.tui.screens, class, tab label)
 PAGES: dict[str, tuple[str, str, str]] = {

@@ -12,7 +12,7 @@ from textual.app import App
 from mailtui.tui.widgets.text import display_path
 
 if TYPE_CHECKING:
-    from mailtui.config.editor import ConfigEditor
+    from mailtui.services.editor import ConfigEditor
 
 
 class DocumentApp(App[int]):
@@ -46,8 +46,8 @@ class DocumentApp(App[int]):
             self.save_document()
 
     def save_document(self, then: Callable[[], None] | None = None) -> None:
-        from mailtui.config.editor import SaveConflict
         from mailtui.errors import ConfigError
+        from mailtui.services.editor import SaveConflict
 
         try:
             path = self.editor.save()

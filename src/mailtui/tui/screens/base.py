@@ -3,7 +3,7 @@ that reads the document, and the footer with the keys."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -14,7 +14,7 @@ from mailtui.tui.widgets.nav import NavBar
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from mailtui.config.editor import ConfigEditor
+    from mailtui.services.editor import ConfigEditor
     from mailtui.tui.app import MailtuiApp
 
 
@@ -25,7 +25,9 @@ class MainScreen(Screen[None]):
     def mailtui(self) -> MailtuiApp:
         from mailtui.tui.app import MailtuiApp
 
-        return cast(MailtuiApp, self.app) if isinstance(self.app, MailtuiApp) else self.app
+        app = self.app
+        assert isinstance(app, MailtuiApp)
+        return app
 
     @property
     def editor(self) -> ConfigEditor:

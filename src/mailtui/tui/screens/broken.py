@@ -17,7 +17,7 @@ from mailtui.tui.widgets.text import display_path
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from mailtui.config.editor import ConfigEditor
+    from mailtui.services.editor import ConfigEditor
 
 
 _SECRET_LINE = re.compile(
@@ -63,7 +63,8 @@ class BrokenScreen(Screen[None]):
 
     @property
     def editor(self) -> ConfigEditor:
-        return self.app.editor  # type: ignore[attr-defined, no-any-return]
+        editor: ConfigEditor = self.app.editor  # type: ignore[attr-defined]
+        return editor
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✉")
@@ -105,13 +106,16 @@ class BrokenScreen(Screen[None]):
     def action_edit(self) -> None:
         from mailtui.tui.screens.raw_editor import RawEditorScreen
 
-        self.app.push_screen(RawEditorScreen(), lambda _: self.call_later(self.refresh_document))
+        def back(_: bool | None) -> None:
+            self.call_later(self.refresh_document)
+
+        self.app.push_screen(RawEditorScreen(), back)
 
     def action_reload(self) -> None:
         self.editor.reload()
         if self.editor.broken is None:
             self.app.notify(f"Reloaded {display_path(self.editor.path)}")
-        self.app.document_changed()  # type: ignore[attr-defined]  (refreshes this screen)
+        self.app.document_changed()  # type: ignore[attr-defined]  # refreshes this screen
 
     def action_continue(self) -> None:
         self.dismiss(None)

@@ -12,7 +12,7 @@ from textual.widgets import Button, Static
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from mailtui.config.editor import SaveConflict
+    from mailtui.services.editor import SaveConflict
 
 
 class ChoiceScreen(ModalScreen[str]):

@@ -14,7 +14,7 @@ from mailtui.tui.widgets.text import display_path
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from mailtui.config.editor import ConfigEditor
+    from mailtui.services.editor import ConfigEditor
 
 
 class RawEditorScreen(Screen[bool]):
@@ -23,7 +23,8 @@ class RawEditorScreen(Screen[bool]):
 
     @property
     def editor(self) -> ConfigEditor:
-        return self.app.editor  # type: ignore[attr-defined, no-any-return]
+        editor: ConfigEditor = self.app.editor  # type: ignore[attr-defined]
+        return editor
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✉")

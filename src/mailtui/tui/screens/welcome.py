@@ -54,4 +54,7 @@ class WelcomeScreen(Screen[None]):
             return
         app = self.app
         assert isinstance(app, MailtuiApp)
-        app.apply_preset(choice, done=lambda: self.dismiss(None))
+        def done() -> None:
+            self.dismiss(None)
+
+        app.apply_preset(choice, done=done)

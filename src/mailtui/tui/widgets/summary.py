@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from mailtui.tui.widgets.text import SECURITY_SHORT
 
 if TYPE_CHECKING:
-    from mailtui.config.editor import ConfigEditor
     from mailtui.config.model import SecretRef, Settings
     from mailtui.diagnostics import Diagnostic
     from mailtui.javamail.plan import Plan
+    from mailtui.services.editor import ConfigEditor
 
 
 def current(editor: ConfigEditor) -> tuple[Settings, list[Diagnostic]]:

@@ -92,7 +92,7 @@ def apply_overrides(
     ``warn`` receives what is accepted but probably a mistake (an unknown property)."""
     if overrides.empty:
         return settings
-    from mailtui.javamail.resolve import TIMEOUT_KEYS, View, protocol_of
+    from mailtui.javamail.view import TIMEOUT_KEYS, View, protocol_of
 
     server = settings.server
     props = dict(server.properties)
@@ -177,10 +177,10 @@ def _checked_property(key: str, value: str, warn: Callable[[str], None] | None) 
         return value
     problem = validate_value(spec, value)
     if problem:
-        from mailtui.javamail.lint import _value_fix
+        from mailtui.javamail.propcheck import settings_value_fix
 
         raise ConfigError(f"{flag}: {problem}",
-                          hint=_value_fix(spec.type, spec.choices, spec, value))
+                          hint=settings_value_fix(spec.type, spec.choices, spec, value))
     if spec.type == "path" and value.strip():
         # A path typed on the command line means the current directory, as in every tool.
         return os.path.abspath(os.path.expanduser(value.strip()))

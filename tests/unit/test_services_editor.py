@@ -1,4 +1,4 @@
-"""The editing model the app drives (config/editor.py), tested without Textual."""
+"""The editing model the app drives (services/editor.py), tested without Textual."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mailtui.config.editor import ConfigEditor, SaveConflict, diff_properties
 from mailtui.config.store import ConfigStore, PropertyChange
 from mailtui.errors import ConfigError
 from mailtui.javamail.presets import get_preset
+from mailtui.services.editor import ConfigEditor, SaveConflict, diff_properties
 
 EXAMPLE = """\
 # Outgoing mail for the records system
