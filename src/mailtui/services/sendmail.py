@@ -145,7 +145,8 @@ class PreparedSendmail:
         :class:`~mailtui.outbox.deliver.Deliverer` (``on_wait``, ``cancel``, ...)."""
         from mailtui.javamail.resolve import password_for
         from mailtui.outbox.build import Outgoing
-        from mailtui.outbox.deliver import Deliverer, Delivery, DeliveryAborted
+        from mailtui.outbox.deliver import Deliverer
+        from mailtui.services.send import deliver_once
 
         message = data if isinstance(data, SendmailMessage) else self.compose(data)
         password = password_for(self.settings, self.plan)
@@ -153,13 +154,7 @@ class PreparedSendmail:
                             message.message_id, message.subject)
         with Deliverer(self.plan, password, on_event=on_event, retries=0,
                        **options) as deliverer:
-            try:
-                delivery = deliverer.deliver(outgoing)
-            except DeliveryAborted as exc:
-                failure = exc.failure
-                delivery = Delivery("deferred", 1, failure.reply_code, failure.enhanced_code,
-                                    failure.reply, failure.stage, exc.explanation, exc.fix,
-                                    during=failure.during)
+            delivery = deliver_once(deliverer, outgoing)
         return SendmailOutcome(delivery, message,
                                EX_OK if delivery.ok else exit_code(delivery))
 
