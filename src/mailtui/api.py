@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailtui.config.model import Settings
 from mailtui.errors import MailtuiError
+from mailtui.services.send import default_results_path as default_results_path
 
 if TYPE_CHECKING:  # the SMTP and message layers load on first use, not on import
     from collections.abc import Callable
@@ -113,6 +113,3 @@ class Mailer:
                             hint=delivery.fix)
         return delivery
 
-
-def default_results_path(batch: Path) -> Path:
-    return batch.with_name(batch.name + ".results.jsonl")

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mailtui.config.model import Settings
-    from mailtui.sandbox.server import Arrival, Sandbox
+    from mailtui.sandbox.embedded import SandboxInfo
+    from mailtui.sandbox.server import Sandbox
     from mailtui.sandbox.store import StoredMessage
 
 EPILOG = """\
@@ -85,33 +86,28 @@ def run(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     """``mailtui --sandbox``: start the sandbox on free ports, send a test to it, show it."""
-    from mailtui.sandbox.server import Sandbox
-    from mailtui.sandbox.settings import sandbox_settings
+    from mailtui.services.sandbox import sandbox_demo
 
-    arrivals: list[Arrival] = []
-    notices: list[str] = []
-    sandbox = Sandbox(port=0, tls_port=0, on_arrival=arrivals.append, on_notice=notices.append)
-    with sandbox as sb:
-        settings = sandbox_settings(sb)
+    with sandbox_demo() as demo:
         _say(
             "mailtui sandbox demo: a local SMTP server just started for this run; "
             "mailtui now sends it a test message.",
             "",
-            *_wiring(sb),
+            *_wiring(demo.info),
             "",
             "The SMTP conversation (credentials are never shown in it):",
             "",
         )
-        code = _send_test(settings)
-        for notice in notices:
+        code = _send_test(demo.info.settings)
+        for notice in demo.notices:
             _say(f"sandbox: {notice}")
         _say("")
+        arrivals = demo.arrivals
         if arrivals:
             _say("What the sandbox received:")
             for arrival in arrivals:
                 _say(f"  {arrival.line()}")
-            stored = {m.key: m for m in sb.messages()}
-            last = stored.get(arrivals[-1].key)
+            last = demo.last_message()
             if last is not None:
                 _say("", *_preview(last), "")
             _say(
@@ -130,9 +126,6 @@ def run_demo(args: argparse.Namespace) -> int:
 
 # Commands that `mailtui --sandbox COMMAND` runs against a sandbox started for the run.
 SANDBOX_COMMANDS = ("send-test", "probe", "send", "plan", "check")
-# -P keys that would take the command away from the sandbox.
-_SERVER_KEYS = frozenset(f"mail.{proto}.{name}" for proto in ("smtp", "smtps")
-                         for name in ("host", "port", "socketFactory.port")) | {"mail.host"}
 
 
 def run_with_sandbox(command: Callable[[argparse.Namespace], int],
@@ -143,8 +136,7 @@ def run_with_sandbox(command: Callable[[argparse.Namespace], int],
     errors (exit 2)."""
     from mailtui.commands._common import overrides_from_args
     from mailtui.errors import EXIT_USAGE, MailtuiError
-    from mailtui.sandbox.server import Sandbox
-    from mailtui.sandbox.settings import sandbox_settings
+    from mailtui.services.sandbox import sandbox_for_run
 
     name = args.command
     if name not in SANDBOX_COMMANDS:
@@ -155,14 +147,9 @@ def run_with_sandbox(command: Callable[[argparse.Namespace], int],
             "running",
             exit_code=EXIT_USAGE,
         )
-    clash = sorted(overrides_from_args(args).property_keys() & _SERVER_KEYS)
-    if clash:
-        raise MailtuiError(
-            f"--sandbox chooses the server: -P {clash[0]} cannot be combined with it",
-            hint="drop --sandbox to use another server", exit_code=EXIT_USAGE)
     notices: list[str] = []
-    with Sandbox(port=0, tls_port=0, on_notice=notices.append) as sb:
-        args.sandbox_settings = sandbox_settings(sb)
+    with sandbox_for_run(overrides_from_args(args), on_notice=notices.append) as sb:
+        args.sandbox_settings = sb.settings
         _say(f"mailtui --sandbox: `{name}` runs against a sandbox started for this run "
              f"({sb.host}:{sb.port}, user {sb.username}); the configuration file is not used; "
              f"received mail goes to {sb.maildir} (`mailtui sandbox --list`)", err=True)
@@ -221,7 +208,7 @@ def _how_to_point(sb: Sandbox) -> list[str]:
     return lines
 
 
-def _wiring(sb: Sandbox) -> list[str]:
+def _wiring(sb: Sandbox | SandboxInfo) -> list[str]:
     host = f"[{sb.host}]" if ":" in sb.host else sb.host
     return [
         f"  STARTTLS      {host}:{sb.port}  (STARTTLS required, then AUTH PLAIN or LOGIN)",

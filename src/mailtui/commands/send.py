@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailtui.commands._common import (
     add_override_arguments,
     load_settings_from_args,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from mailtui.config.model import Settings
 
 EPILOG = """\
 examples:
@@ -68,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mailtui.errors import EXIT_USAGE, MailtuiError
-    from mailtui.outbox.deliver import require_enabled
+    from mailtui.services.send import check_sending
 
     if bool(args.batch) == bool(args.event):
         raise MailtuiError("give an event id, or --batch FILE (not both)",
@@ -76,11 +79,7 @@ def run(args: argparse.Namespace) -> int:
                            exit_code=EXIT_USAGE)
     _refuse_misplaced_flags(args)
     settings = load_settings_from_args(args)
-    require_enabled(settings)  # before reading any context or batch file
-    from mailtui.javamail.resolve import resolve_plan
-    from mailtui.services._preflight import require_usable_tls
-
-    require_usable_tls(settings, resolve_plan(settings))  # before any connection
+    check_sending(settings)  # enabled, usable TLS files: before reading any file or connecting
     if args.batch:
         return _batch(args, settings)
     if not args.to:
@@ -119,52 +118,38 @@ def _announce_retry(text: str) -> None:
     print(f"mailtui: {text}", file=sys.stderr, flush=True)
 
 
-def _single(args: argparse.Namespace, settings: Any) -> int:
-    from mailtui.api import Mailer, SendError
+def _single(args: argparse.Namespace, settings: Settings) -> int:
     from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
     from mailtui.events.context import load_context_file
+    from mailtui.services.send import send_notification
     from mailtui.smtp.render import LiveTranscript, result_lines
 
     context = load_context_file(args.context) if args.context else {}
     live = LiveTranscript(sys.stdout) if args.verbose and not args.json else None
-
-    def work(cancel: Any) -> tuple[Any, Any]:  # in a worker thread: Ctrl-C cancels it
-        with Mailer(settings, retries=args.retries, retry_delay=args.retry_delay,
-                    on_event=live, on_retry=_announce_retry, on_wait=ticker,
-                    cancel=cancel) as mailer:
-            message = mailer.builder.build(args.event, args.to, context, locale=args.locale)
-            try:
-                return message, mailer.send(message)
-            except SendError as exc:
-                return message, exc.delivery
-
     with wait_ticker() as ticker:
-        message, delivery = run_interruptible(work)
-    record = {"event": args.event, "to": args.to, "message_id": message.message_id,
-              **delivery.to_record(), "smime": message.protection}
+        outcome = run_interruptible(lambda cancel: send_notification(  # Ctrl-C cancels it
+            settings, args.event, args.to, context, locale=args.locale, retries=args.retries,
+            retry_delay=args.retry_delay, on_event=live, on_retry=_announce_retry,
+            on_wait=ticker, cancel=cancel))
     if args.json:
-        print_json(record)
+        print_json(outcome.to_json())
     else:
-        if message.protection:
-            print(f"S/MIME: {message.protection}")
-        lines = result_lines(delivery, success_text=f"{args.event} sent to "
+        if outcome.message.protection:
+            print(f"S/MIME: {outcome.message.protection}")
+        lines = result_lines(outcome.delivery, success_text=f"{args.event} sent to "
                              f"{', '.join(args.to)}")
         print("\n".join(lines[1:]))
-    return 0 if delivery.ok else delivery.exit_code
+    return outcome.exit_code
 
 
-def _batch(args: argparse.Namespace, settings: Any) -> int:
-    from pathlib import Path
-
-    from mailtui.api import default_results_path
+def _batch(args: argparse.Namespace, settings: Settings) -> int:
     from mailtui.commands._interrupt import run_interruptible
     from mailtui.commands._ticker import wait_ticker
-    from mailtui.outbox.batch import read_batch, run_batch
+    from mailtui.services.send import prepare_batch
 
-    batch = Path(args.batch)
-    items = read_batch(batch)
-    results = Path(args.results) if args.results else default_results_path(batch)
+    prepared = prepare_batch(args.batch, args.results)
+    batch, results = prepared.path, prepared.results
 
     def echo(record: dict[str, Any]) -> None:
         import json
@@ -178,8 +163,8 @@ def _batch(args: argparse.Namespace, settings: Any) -> int:
               "to finish", file=sys.stderr, flush=True)
 
     with wait_ticker() as ticker:
-        summary = run_interruptible(lambda cancel: run_batch(
-            settings, items, results, retries=args.retries, retry_delay=args.retry_delay,
+        summary = run_interruptible(lambda cancel: prepared.run(
+            settings, retries=args.retries, retry_delay=args.retry_delay,
             retry_uncertain=args.retry_uncertain, retry_failed=args.retry_failed, echo=echo,
             on_retry=_announce_retry, on_wait=ticker, wait=args.wait, on_lock_wait=lock_wait,
             cancel=cancel))

@@ -2,27 +2,20 @@
 
 Reads an RFC 5322 message on stdin and sends it with the configured account through the same
 deliverer as ``mailtui send``. Silent on success; one line on stderr on failure; the exit code
-follows sysexits.h (see EXIT_TABLE and the README).
+follows sysexits.h (services/sendmail.py and the README). This module parses the flags, reads
+stdin and prints; mailtui.services.sendmail does the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-EX_OK = 0
-EX_USAGE = 64
-EX_DATAERR = 65
-EX_NOUSER = 67
-EX_UNAVAILABLE = 69
-EX_SOFTWARE = 70
-EX_OSERR = 71
-EX_IOERR = 74
-EX_TEMPFAIL = 75
-EX_PROTOCOL = 76
-EX_NOPERM = 77
-EX_CONFIG = 78
+from mailtui.services.sendmail import EX_USAGE
+
+if TYPE_CHECKING:
+    from mailtui.services.sendmail import SendmailOutcome
 
 EPILOG = """\
 examples:
@@ -98,19 +91,27 @@ def run(args: argparse.Namespace) -> int:
     """Never raises: every outcome is a sysexits code and at most one line on stderr."""
     from mailtui.errors import MailtuiError
     from mailtui.mail.rawmessage import MessageDataError
+    from mailtui.services.sendmail import (
+        EX_DATAERR,
+        EX_OSERR,
+        EX_SOFTWARE,
+        EX_TEMPFAIL,
+        SendmailError,
+        error_sysexit,
+    )
 
     try:
         return _run(args)
-    except _Exit as exc:
+    except SendmailError as exc:
         _say(exc.message)
-        return exc.code
+        return exc.sysexit
     except MessageDataError as exc:
         _say(str(exc))
         return EX_DATAERR
     except MailtuiError as exc:
         text = exc.message if exc.location is None else str(exc)
         _say(text + (f" (fix: {exc.hint})" if exc.hint else ""))
-        return EX_DATAERR if exc.exit_code == 30 else EX_CONFIG
+        return error_sysexit(exc)
     except KeyboardInterrupt:
         _say("interrupted: the message may not have been sent")
         return EX_TEMPFAIL
@@ -127,171 +128,59 @@ def run(args: argparse.Namespace) -> int:
         return EX_SOFTWARE
 
 
-class _Exit(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def _say(text: str) -> None:
     print(f"mailtui sendmail: {' '.join(text.split())}", file=sys.stderr, flush=True)
 
 
 def _run(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from mailtui.commands._common import load_settings_from_args
-    from mailtui.javamail.resolve import password_for, resolve_plan
-    from mailtui.mail import rawmessage as raw
-    from mailtui.outbox.deliver import require_enabled
-    from mailtui.services._preflight import require_usable_tls
+    from mailtui.mail.rawmessage import read_message
+    from mailtui.services.sendmail import (
+        EX_IOERR,
+        SendmailError,
+        check_dsn_notify,
+        prepare_sendmail,
+    )
+    from mailtui.smtp.render import LiveTranscript
 
-    _check_flags(args)
-    settings = load_settings_from_args(args)
-    require_enabled(settings)
-    plan = resolve_plan(settings)
-    if not plan.host:
-        raise _Exit(EX_CONFIG, "no SMTP server: mail.smtp.host is not set")
-    require_usable_tls(settings, plan)  # exit 78 (EX_CONFIG) before connecting
-    if args.dsn_notify or args.dsn_ret:
-        plan = dataclasses.replace(plan, dsn_notify=args.dsn_notify.upper() if args.dsn_notify
-                                   else plan.dsn_notify,
-                                   dsn_ret=(args.dsn_ret or plan.dsn_ret or "").upper() or None)
-    envelope_from = _envelope_from(args, plan)
-    try:
-        data = raw.read_message(sys.stdin.buffer, dot_ends=not _ignore_dots(args))
-    except OSError as exc:
-        raise _Exit(EX_IOERR, f"cannot read the message on stdin: {exc}") from None
-    message = raw.RawMessage.parse(data)
-    recipients = raw.addresses(args.recipients, "recipient")
-    if args.read_recipients:
-        recipients += raw.header_recipients(message)
-    recipients = raw.unique(recipients)
-    if not recipients:
-        raise _Exit(EX_USAGE, "no recipient: give addresses on the command line, or -t with "
-                    "To/Cc/Bcc in the message")
-    raw.complete_header(message, sender=_from_header(args, settings, envelope_from))
-    data = message.to_bytes()
-    if settings.smime.configured:
-        from mailtui.outbox.build import protect_raw
-
-        data = protect_raw(settings, data, recipients).data
-    return _deliver(args, plan, password_for(settings, plan), envelope_from, recipients, data,
-                    message)
-
-
-def _check_flags(args: argparse.Namespace) -> None:
     if args.mode != "m":
-        raise _Exit(EX_USAGE, f"-b{args.mode} is not supported: mailtui sendmail only sends "
-                    "the message on stdin (-bm); it has no queue, aliases or daemon mode")
-    if args.dsn_notify:
-        from mailtui.javamail.catalog import lookup, validate_value
-
-        spec = lookup("mail.smtp.dsn.notify")
-        assert spec is not None
-        problem = validate_value(spec, args.dsn_notify.upper())
-        if problem:
-            raise _Exit(EX_USAGE, f"-N: {problem}")
+        raise SendmailError(EX_USAGE, f"-b{args.mode} is not supported: mailtui sendmail only "
+                            "sends the message on stdin (-bm); it has no queue, aliases or "
+                            "daemon mode")
+    check_dsn_notify(args.dsn_notify)  # a usage error before the configuration is read
+    prepared = prepare_sendmail(
+        load_settings_from_args(args), recipients=args.recipients,
+        read_recipients=args.read_recipients, envelope_from=args.envelope_from,
+        full_name=args.full_name, dsn_notify=args.dsn_notify, dsn_ret=args.dsn_ret)
+    try:
+        data = read_message(sys.stdin.buffer, dot_ends=not _ignore_dots(args))
+    except OSError as exc:
+        raise SendmailError(EX_IOERR, f"cannot read the message on stdin: {exc}") from None
+    outcome = prepared.run(data, LiveTranscript(sys.stderr) if args.verbose else None)
+    return _report(args, outcome)
 
 
 def _ignore_dots(args: argparse.Namespace) -> bool:
-    return args.ignore_dots or "i" in args.options
+    return bool(args.ignore_dots or "i" in args.options)
 
 
-def _envelope_from(args: argparse.Namespace, plan: Any) -> str:
-    from mailtui.mail.rawmessage import addresses
+def _report(args: argparse.Namespace, outcome: SendmailOutcome) -> int:
+    """Silent on success; -v: the result lines; else one line on a failure."""
+    from mailtui.smtp.render import reply_text, result_lines
 
-    if args.envelope_from is not None:
-        if args.envelope_from.strip() in ("", "<>"):
-            return ""  # the null sender (bounces, auto-replies)
-        found = addresses([args.envelope_from], "-f")
-        if len(found) != 1:
-            raise _Exit(EX_USAGE, f"-f: {args.envelope_from!r} is not one address")
-        return found[0]
-    if not plan.envelope_from:
-        raise _Exit(EX_CONFIG, "no sender address: set server.default_sender (or pass -f)")
-    return str(plan.envelope_from)
-
-
-def _from_header(args: argparse.Namespace, settings: Any, envelope_from: str) -> str:
-    """The From field added to a message that has none: -F NAME with the -f address, else
-    the default sender."""
-    from mailtui.config.addresses import parse_mailbox
-    from mailtui.mail.rawmessage import sender_header
-
-    if args.envelope_from and envelope_from:
-        return sender_header(envelope_from, args.full_name)
-    default = settings.server.default_sender or envelope_from
-    try:
-        box = parse_mailbox(default)
-    except ValueError:
-        return sender_header(default, args.full_name)
-    return sender_header(box.ascii_addr_spec or box.addr_spec,
-                         args.full_name or box.display_name)
-
-
-def _deliver(args: argparse.Namespace, plan: Any, password: str | None, envelope_from: str,
-             recipients: list[str], data: bytes, message: Any) -> int:
-    from mailtui.outbox.build import Outgoing
-    from mailtui.outbox.deliver import Deliverer, Delivery, DeliveryAborted
-    from mailtui.smtp.render import LiveTranscript, result_lines
-
-    live = LiveTranscript(sys.stderr) if args.verbose else None
-    ids = message.values("message-id")
-    subjects = message.values("subject")
-    outgoing = Outgoing("sendmail", envelope_from, tuple(recipients), data,
-                        ids[0] if ids else "", subjects[0] if subjects else "")
-    with Deliverer(plan, password, on_event=live, retries=0) as deliverer:
-        try:
-            delivery = deliverer.deliver(outgoing)
-        except DeliveryAborted as exc:
-            failure = exc.failure
-            delivery = Delivery("deferred", 1, failure.reply_code, failure.enhanced_code,
-                                failure.reply, failure.stage, exc.explanation, exc.fix,
-                                during=failure.during)
+    delivery = outcome.delivery
     if args.verbose:
-        for line in result_lines(delivery, success_text=f"sent to {', '.join(recipients)}"):
+        for line in result_lines(delivery, success_text=f"sent to "
+                                 f"{', '.join(outcome.recipients)}"):
             print(line, file=sys.stderr)
-    if delivery.ok:
-        return EX_OK
-    code = exit_code(delivery)
+    if outcome.ok:
+        return outcome.exit_code
     if not args.verbose:
-        from mailtui.smtp.render import reply_text
-
         said = reply_text(delivery.reply_code, delivery.enhanced_code, delivery.reply)
         server = f" (server: {said})" if delivery.reply_code else ""
         fix = f" Fix: {delivery.fix}" if delivery.fix else ""
         state = ("may have been delivered" if delivery.status == "uncertain"
                  else "not sent")
-        _say(f"{state}, failed at {delivery.stage} (exit {code}){server}: "
+        _say(f"{state}, failed at {delivery.stage} (exit {outcome.exit_code}){server}: "
              f"{delivery.explanation}{fix}")
-    return code
-
-
-def exit_code(delivery: Any) -> int:
-    """The sysexits.h code of a failed delivery (see the README's table)."""
-    from mailtui.smtp.codes import is_transient
-    from mailtui.smtp.stages import Stage
-
-    stage = delivery.stage
-    if delivery.status == "uncertain":
-        return EX_IOERR  # the reply to the whole message was lost: retrying may duplicate it
-    if delivery.reply_code is not None and is_transient(delivery.reply_code):
-        return EX_TEMPFAIL
-    if stage in (Stage.DNS, Stage.CONNECT, Stage.TIMEOUT, Stage.CONNECTION_LOST):
-        return EX_TEMPFAIL
-    if stage in (Stage.MAIL_FROM, Stage.RCPT) and delivery.reply_code is None:
-        return EX_DATAERR  # an address the server cannot take (SMTPUTF8 not offered)
-    return {
-        Stage.CONFIG: EX_CONFIG,
-        Stage.GREETING: EX_UNAVAILABLE,
-        Stage.EHLO: EX_PROTOCOL,
-        Stage.TLS: EX_UNAVAILABLE,
-        Stage.AUTH: EX_NOPERM,
-        Stage.MAIL_FROM: EX_UNAVAILABLE,
-        Stage.RCPT: EX_NOUSER,
-        Stage.DATA: EX_UNAVAILABLE,
-        Stage.AFTER_DATA: EX_UNAVAILABLE,
-        Stage.MESSAGE_BUILD: EX_DATAERR,
-    }.get(stage, EX_SOFTWARE)
+    return outcome.exit_code

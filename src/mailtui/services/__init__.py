@@ -12,6 +12,10 @@ Configuration problems are ``ConfigError``; SMTP outcomes are results, never exc
     presets     list_presets() -> PresetCatalog; prepare_preset(id) -> PresetApplication
     send_test   prepare_test_send(settings, to=..., event=...) -> PreparedTestSend
     probe       prepare_probe(settings, rcpt=..., save_cert=...) -> PreparedProbe
+    send        check_sending(settings) -> Plan; send_notification(settings, event, to, ...)
+                -> SendOutcome; prepare_batch(path, results=...) -> PreparedBatch
+    sandbox     sandbox_for_run(overrides) -> SandboxInfo (context); sandbox_demo() -> SandboxDemo
+    sendmail    prepare_sendmail(settings, recipients=..., envelope_from=...) -> PreparedSendmail
     smime       smime_info(settings) -> SmimeInfo; smime_recipients(settings, addresses)
 
 Layering: domain packages (config, javamail, smtp, mail, events, outbox, sandbox) know
