@@ -29,7 +29,9 @@ PAGES: dict[str, tuple[str, str, str]] = {
 
 # Binding ids of the screens (not imported at start-up; a test keeps this list exact).
 SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
-                      "preset.cancel", "keys.close")
+                      "preset.cancel", "keys.close",
+                      "inbox.headers", "inbox.text", "inbox.html", "inbox.structure",
+                      "inbox.list", "inbox.clear", "save_as.cancel")
 
 
 def basic_terminal() -> bool:
@@ -90,6 +92,10 @@ class MailtuiApp(DocumentApp):
         self._refresh_title()
 
     # -- start-up ----------------------------------------------------------------------
+    def pages(self) -> dict[str, tuple[str, str, str]]:
+        """The main screens of this app (mode -> module, class, tab label)."""
+        return PAGES
+
     def _read_keymap(self) -> dict[str, str]:
         from mailtui.tui.keymap import parse_keymap
 
@@ -113,7 +119,7 @@ class MailtuiApp(DocumentApp):
         for message, severity in self.startup_problems:
             self.notify(message, severity=severity, timeout=15)  # type: ignore[arg-type]
         self.check_document()
-        if not self.editor.exists:
+        if not self.editor.exists and not self.editor.unsaved:  # first run (not --sandbox)
             from mailtui.tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
@@ -122,8 +128,8 @@ class MailtuiApp(DocumentApp):
     def action_go(self, mode: str) -> None:
         from mailtui.tui.screens.base import MainScreen
 
-        if not isinstance(self.screen, MainScreen):  # welcome, broken file, dialogs: finish first
-            self.bell()
+        if not isinstance(self.screen, MainScreen) or mode not in self.pages():
+            self.bell()  # welcome, broken file, dialogs: finish first
         elif self.current_mode != mode:
             self.switch_mode(mode)
 
