@@ -65,8 +65,8 @@ def row(summary: MessageSummary) -> tuple[str, ...]:
     to = ", ".join(summary.rcpt_tos) or parseaddr(summary.to_header)[1]
     tls = summary.tls.removeprefix("TLSv") if summary.tls else "-"
     smime = ("E" if summary.encrypted else "") + ("S" if summary.signed else "") or "-"
-    return (str(summary.number), f"{summary.received:%H:%M:%S}", cut(printable(sender), 17),
-            cut(printable(to), 17), compact_size(summary.size), tls, smime,
+    return (str(summary.number), f"{summary.received:%H:%M:%S}", cut(printable(sender), 18),
+            cut(printable(to), 18), compact_size(summary.size), tls, smime,
             printable(summary.subject))
 
 
@@ -143,7 +143,7 @@ class InboxScreen(MainScreen):
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # not MainScreen's: this screen has no #body
         table = self.query_one(DataTable)
-        fixed = (("#", 3), ("time", 9), ("from", 18), ("to", 18), ("size", 7), ("TLS", 4),
+        fixed = (("#", 3), ("time", 9), ("from", 19), ("to", 19), ("size", 6), ("TLS", 4),
                  ("S/E", 4))
         for label, width in fixed:
             table.add_column(f" {label}", width=width, key=label)
