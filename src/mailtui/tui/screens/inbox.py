@@ -200,9 +200,9 @@ class InboxScreen(MainScreen):
 
     def _show_empty(self) -> None:
         self.shown_key = None
-        empty = (f"No message yet. Send one: {self.mailtui.key_for('go.test_send')} Test send, "
-                 "or from a shell `mailtui --sandbox send-test` is another sandbox; this one "
-                 "listens on the ports above.")
+        empty = (f"No message yet. Send one from Test send (key "
+                 f"{self.mailtui.key_for('go.test_send')}), or from any SMTP client to the "
+                 "ports above (user sandbox, password in the README): it appears here at once.")
         for view in VIEWS:
             self.query_one(f"#part-{view}", Static).update(empty if view == "text" else "")
 
