@@ -105,7 +105,7 @@ def test_send_a_test_from_the_palette_and_see_it_in_the_inbox(session: Session) 
         return "Inbox: #1" in screen  # the app's note when the sandbox stored it
 
     session.wait(delivered, "the message delivered to the sandbox", timeout=45)
-    session.wait(lambda screen: delivered(screen) or "250" in screen, "the 250 reply")
+    session.wait(lambda screen: bool(seen.append(screen)) or "250" in screen, "the 250 reply")
     lines = [line for screen in seen for line in screen.splitlines()]
     everything = "\n".join(lines)
     assert "STARTTLS" in everything, everything
