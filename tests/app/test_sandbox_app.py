@@ -218,3 +218,36 @@ async def test_quit_with_changes_then_save_asks_where(sandbox: EmbeddedSandbox,
         await pilot.pause()
     assert app.return_code == 0
     assert 'test_recipient = "me@example.org"' in default.read_text()
+
+
+async def test_clear_asks_then_empties_the_inbox_and_the_maildir(
+        sandbox: EmbeddedSandbox, tmp_path: Path) -> None:
+    app = app_on(sandbox, tmp_path / "mailtui.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await send_test(app)
+        await pilot.press("5")
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 1, "the message")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 1 and len(sandbox.messages()) == 1
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert table.row_count == 0 and sandbox.messages() == []
+        assert "No message yet" in part(app, "text")
+        await send_test(app)  # cleared from the palette on another screen: in sync on return
+        await until(pilot, lambda: table.row_count == 1, "the next message")
+        await pilot.press("1")
+        await pilot.pause()
+        app.clear_inbox()
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("5")
+        await pilot.pause()
+        assert table.row_count == 0

@@ -160,7 +160,11 @@ class InboxScreen(MainScreen):
         if self._unregister is not None:
             self._unregister()
 
-    def refresh_document(self) -> None:  # the document is not shown here
+    def refresh_document(self) -> None:  # on resume: the document is not shown here, but
+        table = self.query_one(DataTable)  # the inbox may have been cleared meanwhile
+        known = [key.value for key in table.rows]
+        if known != [m.key for m in self.sandbox.messages()]:
+            self.reload_messages()
         self._status()
 
     # -- the list ----------------------------------------------------------------------
