@@ -77,6 +77,11 @@ async def test_sandbox_mode_skips_the_welcome_and_says_where_it_sends(
         content = str(app.screen.query_one("#content", Static).render())
         assert f"127.0.0.1:{sandbox.info.port}, STARTTLS required, AUTH as sandbox" in content
         assert SANDBOX_PASSWORD not in content
+        await pilot.press("f1")
+        await pilot.pause()
+        ids = {str(row[2]) for row in (app.screen.query_one(DataTable).get_row_at(i)
+                                       for i in range(app.screen.query_one(DataTable).row_count))}
+        assert "go.inbox" in ids and "app.save" in ids
     assert not default.parent.exists()
 
 
