@@ -256,3 +256,52 @@ async def test_clear_asks_then_empties_the_inbox_and_the_maildir(
         await pilot.press("5")
         await pilot.pause()
         assert table.row_count == 0
+
+
+async def test_the_users_keys_and_theme_apply_and_their_file_is_never_written(
+        sandbox: EmbeddedSandbox, tmp_path: Path) -> None:
+    from mailtui.config.editor import ConfigEditor
+
+    mine = tmp_path / "mailtui.toml"
+    text = ('# mine\n[server]\nusername = "me@example.org"\n[ui]\ntheme = "mailtui-light"\n'
+            '[keymap]\n"go.inbox" = "i"\n')
+    mine.write_text(text)
+    app = RecordingSandboxApp(sandbox_editor(sandbox.info, mine), sandbox,
+                              user_file=ConfigEditor(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "mailtui-light"
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.current_mode == "inbox"
+        app.choose_theme("mailtui-dark")  # saved with the sandbox document, if ever
+        await pilot.pause()
+        assert not [n for n in app.notes if "keymap" in n]
+    assert mine.read_text() == text
+
+
+async def test_a_broken_user_file_is_named_and_left_alone(sandbox: EmbeddedSandbox,
+                                                          tmp_path: Path) -> None:
+    from mailtui.config.editor import ConfigEditor
+
+    mine = tmp_path / "mailtui.toml"
+    mine.write_text("[server\n")
+    app = RecordingSandboxApp(sandbox_editor(sandbox.info, mine), sandbox,
+                              user_file=ConfigEditor(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("[keymap] and [ui] are not used" in n and "mailtui.toml" in n
+                   for n in app.notes)
+        assert not isinstance(app.screen, WelcomeScreen)
+    assert mine.read_text() == "[server\n"
+
+
+async def test_go_inbox_is_a_known_keymap_id_outside_sandbox_mode_too(tmp_path: Path) -> None:
+    from tests.app.conftest import make_app
+
+    mine = tmp_path / "mailtui.toml"
+    mine.write_text('[keymap]\n"go.inbox" = "i"\n')
+    app = make_app(mine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not [n for n, _ in app.notes if "keymap" in n]

@@ -32,6 +32,8 @@ SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.ba
                       "preset.cancel", "keys.close",
                       "inbox.headers", "inbox.text", "inbox.html", "inbox.structure",
                       "inbox.list", "inbox.clear", "save_as.cancel")
+# Bindings of `mailtui --sandbox` only (tui/sandbox.py): [keymap] knows them everywhere.
+SANDBOX_BINDING_IDS = ("go.inbox",)
 
 
 def basic_terminal() -> bool:
@@ -76,7 +78,8 @@ class MailtuiApp(DocumentApp):
         self.startup_problems: list[tuple[str, str]] = [(p, "error") for p in themes.problems]
         for theme in themes.themes.values():
             self.register_theme(theme)
-        wanted = editor.get("ui.theme")
+        prefs = self.preferences()
+        wanted = prefs.get("ui.theme")
         if no_color:
             self.theme = NO_COLOR_THEME
         elif isinstance(wanted, str) and wanted in self.available_themes:
@@ -84,7 +87,7 @@ class MailtuiApp(DocumentApp):
         else:
             if wanted is not None:
                 self.startup_problems.append(
-                    (f"{editor.locate('ui', 'theme')}: ui.theme: unknown theme {wanted!r} "
+                    (f"{prefs.locate('ui', 'theme')}: ui.theme: unknown theme {wanted!r} "
                      f"(known: {', '.join(self.theme_sources)})", "warning"))
             self.theme = ANSI_THEME if basic_terminal() else DEFAULT_THEME
         self.keymap = self._read_keymap()
@@ -96,13 +99,19 @@ class MailtuiApp(DocumentApp):
         """The main screens of this app (mode -> module, class, tab label)."""
         return PAGES
 
+    def preferences(self) -> ConfigEditor:
+        """Where [keymap] and [ui] are read from: the document (``mailtui --sandbox``: the
+        user's own file, read only)."""
+        return self.editor
+
     def _read_keymap(self) -> dict[str, str]:
         from mailtui.tui.keymap import parse_keymap
 
         ids = [b.id for b in self.BINDINGS if isinstance(b, Binding) and b.id]
-        ids += SCREEN_BINDING_IDS
-        keymap, problems = parse_keymap(self.editor.table("keymap"), ids,
-                                        lambda key: self.editor.locate("keymap", key))
+        ids += [*SCREEN_BINDING_IDS, *SANDBOX_BINDING_IDS]
+        prefs = self.preferences()
+        keymap, problems = parse_keymap(prefs.table("keymap"), sorted(set(ids)),
+                                        lambda key: prefs.locate("keymap", key))
         self.startup_problems.extend((p, "error") for p in problems)
         return keymap
 

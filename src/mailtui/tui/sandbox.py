@@ -1,8 +1,9 @@
 """``mailtui --sandbox``: the app on a sandbox started for the session.
 
 The document is the sandbox's settings and belongs to no file until the user saves (then a
-dialog asks where, and asks again before replacing a file); the Inbox screen lists what the
-sandbox receives, live. Arrivals and notices come from the server thread and reach the app
+dialog asks where, and asks again before replacing a file); the keys ([keymap]) and theme
+([ui]) are the user's, read from their file, which is never written; the Inbox screen lists
+what the sandbox receives, live. Arrivals and notices come from the server thread and reach the app
 through ``post_message`` (thread-safe)."""
 
 from __future__ import annotations
@@ -57,10 +58,20 @@ class SandboxApp(MailtuiApp):
         Binding("5", "go('inbox')", "Inbox", id="go.inbox", show=False),
     ]
 
-    def __init__(self, editor: ConfigEditor, sandbox: EmbeddedSandbox, **kwargs: Any) -> None:
+    def __init__(self, editor: ConfigEditor, sandbox: EmbeddedSandbox, *,
+                 user_file: ConfigEditor | None = None, **kwargs: Any) -> None:
         self.sandbox = sandbox
+        self.user_file = user_file  # read for [keymap] and [ui] only; never written
         super().__init__(editor, **kwargs)
+        if user_file is not None and user_file.broken is not None:
+            self.startup_problems.append(
+                (f"{user_file.broken.error}; its [keymap] and [ui] are not used here",
+                 "warning"))
         self._unregister: Callable[[], None] | None = None
+
+    def preferences(self) -> ConfigEditor:
+        user = self.user_file
+        return user if user is not None and user.broken is None else self.editor
 
     @property
     def sandbox_info(self) -> SandboxInfo:
@@ -177,11 +188,13 @@ def run_sandbox_app(default_path: Path) -> int:
     """Start the sandbox on free loopback ports (Maildir and CA in the user data dir, as
     ``mailtui sandbox``), open the app on its settings, stop it when the app ends. Nothing is
     written to ``default_path`` unless the user saves there."""
+    from mailtui.config.editor import ConfigEditor
     from mailtui.sandbox.embedded import EmbeddedSandbox
     from mailtui.services.sandbox import sandbox_editor
 
     apps: list[SandboxApp] = []
     with EmbeddedSandbox(on_notice=lambda text: [a.notice(text) for a in apps]) as sandbox:
-        app = SandboxApp(sandbox_editor(sandbox.info, default_path), sandbox)
+        app = SandboxApp(sandbox_editor(sandbox.info, default_path), sandbox,
+                         user_file=ConfigEditor(default_path))
         apps.append(app)
         return int(app.run() or 0)
