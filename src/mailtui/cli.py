@@ -31,9 +31,10 @@ COMMANDS = {
 
 EPILOG = """\
 examples:
-  mailtui --sandbox                          start the embedded sandbox and send a test to it
+  mailtui --sandbox                          the app on the embedded sandbox (no account needed)
+  mailtui sandbox --demo                     headless: start a sandbox, send it a test, show it
   mailtui --sandbox send-test --to a@example.org
-                                             the same command, against a sandbox, not your server
+                                             send-test against a sandbox, not your server
   mailtui preset office365 --dry-run         show what the Office 365 preset would change
   mailtui properties import - < app.properties
                                              merge JavaMail properties pasted from a Java app
@@ -95,8 +96,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="run against the embedded sandbox server: alone, start it, send a test and show "
-        "it; before send-test, probe, send, plan or check, run that command against a sandbox "
+        help="run against the embedded sandbox server: alone, open the app on it (outside a "
+        "terminal: the headless demo, as `mailtui sandbox --demo`); before send-test, probe, "
+        "send, plan or check, run that command against a sandbox "
         "started for this run (the configuration file is not used)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -125,7 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # `mailtui [--config PATH]`: the app, on the real terminal streams
             sys.stdout, sys.stderr = real_out, real_err
             return _run(_open_app, args)
-        if handler is None:
+        if handler is None and _terminal():  # `mailtui --sandbox`: the app on a sandbox
+            sys.stdout, sys.stderr = real_out, real_err
+            return _run(_open_sandbox_app, args)
+        if handler is None:  # ... and outside a terminal, the headless demo
             from mailtui.commands import sandbox
 
             handler = sandbox.run_demo
@@ -168,9 +173,22 @@ def _run(handler: Any, args: argparse.Namespace) -> int:
         return 1
 
 
+def _terminal() -> bool:
+    """stdin and stdout are both a terminal: the app can run."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _open_sandbox_app(args: argparse.Namespace) -> int:
+    """``mailtui --sandbox`` in a terminal: the app on a sandbox started for the session."""
+    from mailtui.config.paths import resolve_config_path
+    from mailtui.tui import run_sandbox_app
+
+    return run_sandbox_app(resolve_config_path(args.config))
+
+
 def _open_app(args: argparse.Namespace) -> int:
     """``mailtui`` alone opens the terminal app, which needs a terminal on both ends."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not _terminal():
         print("mailtui: the app needs a terminal (stdin and stdout are not both one); "
               "run a command instead:\n", file=sys.stderr)
         build_parser(["--help"]).print_help(sys.stderr)  # the full help, every command

@@ -46,10 +46,13 @@ def test_screen_binding_ids_are_listed_for_the_keymap() -> None:
     from textual.binding import Binding
 
     from mailtui.tui.screens.broken import BrokenScreen
+    from mailtui.tui.screens.inbox import InboxScreen
     from mailtui.tui.screens.keys import KeysScreen
     from mailtui.tui.screens.preset import PresetScreen
     from mailtui.tui.screens.raw_editor import RawEditorScreen
+    from mailtui.tui.screens.save_as import SaveAsScreen
 
-    ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen)
+    ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen,
+                            InboxScreen, SaveAsScreen)
            for b in cls.BINDINGS if isinstance(b, Binding)}
     assert ids == set(SCREEN_BINDING_IDS)

@@ -1,5 +1,6 @@
-"""End to end in a real terminal: `mailtui --sandbox` under tmux (80x24), read back with
-capture-pane, the way a sysadmin sees it over SSH."""
+"""End to end in a real terminal: the headless demo `mailtui sandbox --demo` under tmux
+(80x24), read back with capture-pane, the way a sysadmin sees it over SSH. (`mailtui --sandbox`
+in a terminal opens the app: tests/e2e/test_sandbox_app.py.)"""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def test_sandbox_demo_in_a_real_terminal(tmp_path: Path) -> None:
            "TERM": "xterm-256color"}
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     done = tmp_path / "done"
-    command = (f"env {exports} {shlex.quote(sys.executable)} -m mailtui --sandbox; "
+    command = (f"env {exports} {shlex.quote(sys.executable)} -m mailtui sandbox --demo; "
                f"echo EXIT=$? > {shlex.quote(str(done))}; sleep 60")
     tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
     try:
@@ -44,7 +45,7 @@ def test_sandbox_demo_in_a_real_terminal(tmp_path: Path) -> None:
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True,
                        timeout=10, check=False)
-    assert done.exists(), f"mailtui --sandbox did not finish:\n{screen}"
+    assert done.exists(), f"mailtui sandbox --demo did not finish:\n{screen}"
     assert done.read_text().strip() == "EXIT=0", screen
     lines = screen.splitlines()
     assert any("C: STARTTLS" in line for line in lines)

@@ -163,8 +163,11 @@ def test_serve_prints_arrivals_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert AUTH_PLAIN.encode() not in out + err
 
 
-def test_demo_sends_a_test_and_shows_it(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--sandbox"]) == 0
+@pytest.mark.parametrize("argv", [["sandbox", "--demo"], ["--sandbox"]])
+def test_demo_sends_a_test_and_shows_it(capsys: pytest.CaptureFixture[str],
+                                        argv: list[str]) -> None:
+    """`mailtui sandbox --demo`, and `mailtui --sandbox` when stdout is not a terminal."""
+    assert main(argv) == 0
     captured = capsys.readouterr()
     out = captured.out
     assert "What the sandbox received:" in out
@@ -177,3 +180,20 @@ def test_demo_sends_a_test_and_shows_it(capsys: pytest.CaptureFixture[str]) -> N
     [stored] = Sandbox().messages()  # the demo uses the default Maildir
     assert stored.auth_user == "sandbox"
     assert stored.from_header == "mailtui sandbox <sender@example.org>"
+
+
+def test_sandbox_with_a_pipe_prints_the_demo_instead_of_opening_the_app(tmp_path: Path) -> None:
+    """`mailtui --sandbox | cat`: the app needs a terminal, so the headless demo runs."""
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    proc = subprocess.run([sys.executable, "-m", "mailtui", "--sandbox"], capture_output=True,
+                          text=True, timeout=60, env=env, stdin=subprocess.DEVNULL, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "What the sandbox received:" in proc.stdout and "C: STARTTLS" in proc.stdout
+    assert SANDBOX_PASSWORD not in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_demo_is_exclusive_with_list_and_show() -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["sandbox", "--demo", "--list"])
+    assert usage.value.code == 2

@@ -1,4 +1,5 @@
-"""``mailtui sandbox``: the embedded local SMTP server; ``mailtui --sandbox``: the quick demo."""
+"""``mailtui sandbox``: the embedded local SMTP server; ``mailtui sandbox --demo`` (and
+``mailtui --sandbox`` outside a terminal): the quick headless demo."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ examples:
                                         point mailtui at it and send a test
   mailtui sandbox --list                what it received
   mailtui sandbox --show last           one message, headers and body
-  mailtui --sandbox                     start it, send a test to it, show the result, stop
+  mailtui sandbox --demo                start one on free ports, send it a test, show it, stop
+  mailtui --sandbox                     the app on a sandbox of its own (the demo outside a
+                                        terminal: `mailtui --sandbox | cat`)
 
 credentials: username sandbox; the password is in the README (section "The sandbox").
 The sandbox delivers nothing: every message stays in its Maildir.
@@ -72,10 +75,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     view.add_argument(
         "--show", metavar="N", help="print message N (from --list, or 'last') and exit"
     )
+    view.add_argument(
+        "--demo", action="store_true",
+        help="headless demo for scripts and CI: start a sandbox on free ports, send it a test "
+        "message with the live transcript, show what it received, stop",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.demo:
+        args.closed_stdout_note = "sending continued"
+        return run_demo(args)
     maildir = _maildir(args)
     if args.list:
         return _list(maildir)
@@ -85,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """``mailtui --sandbox``: start the sandbox on free ports, send a test to it, show it."""
+    """``mailtui sandbox --demo``: start the sandbox on free ports, send a test to it, show it."""
     from mailtui.services.sandbox import sandbox_demo
 
     with sandbox_demo() as demo:
@@ -143,7 +154,7 @@ def run_with_sandbox(command: Callable[[argparse.Namespace], int],
         raise MailtuiError(
             f"--sandbox does not apply to `mailtui {name}`",
             hint=f"--sandbox runs {', '.join(SANDBOX_COMMANDS)} against a sandbox started for "
-            "the run; `mailtui --sandbox` alone is the demo; `mailtui sandbox` keeps one "
+            "the run; `mailtui --sandbox` alone opens the app on one; `mailtui sandbox` keeps one "
             "running",
             exit_code=EXIT_USAGE,
         )

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from mailtui.javamail.presets import Preset
 
 
+class TargetExists(ConfigError):
+    """``save_as``: a file is already there; replacing it needs ``replace=True``."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} already exists; not overwritten",
+                         hint="confirm to replace it (it is kept as .bak), or choose another path")
+        self.path = path
+
+
 class SaveConflict(ConcurrentEditError):
     """The file changed on disk since it was loaded: reload, overwrite or cancel."""
 
@@ -65,10 +74,15 @@ class ConfigEditor:
 
     Opening reads and validates the file with the standard library's tomllib (fast); the
     tomlkit document that edits without losing a byte is built on the first edit, from the
-    bytes read at opening (so a change on disk in between is still detected at save)."""
+    bytes read at opening (so a change on disk in between is still detected at save).
 
-    def __init__(self, path: Path) -> None:
+    ``unsaved_text``: a document that belongs to no file yet (``mailtui --sandbox``: the
+    sandbox's settings), never read from or written to ``path`` until ``save_as`` gives it a
+    file; ``path`` is only where that save goes by default."""
+
+    def __init__(self, path: Path, *, unsaved_text: str | None = None) -> None:
         self.path = path
+        self._unsaved_text = unsaved_text
         self.broken: BrokenFile | None = None
         self.modified = False
         self._store: ConfigStore | None = None
@@ -89,6 +103,10 @@ class ConfigEditor:
         self._store = None
         self.broken = None
         self._data, self._bytes, self._text = {}, None, ""
+        if self._unsaved_text is not None:  # generated, valid by construction
+            self._text = self._unsaved_text
+            self._data = tomllib.loads(self._text)
+            return
         try:
             self._bytes = read_config(self.path, must_exist=False)
             if self._bytes is not None:
@@ -103,6 +121,10 @@ class ConfigEditor:
     @property
     def store(self) -> ConfigStore | None:
         """The editable document (None for a broken file), built on first use."""
+        if self._store is None and self.broken is None and self._unsaved_text is not None:
+            import tomlkit
+
+            self._store = ConfigStore(self.path, tomlkit.parse(self._text), None)
         if self._store is None and self.broken is None:
             try:
                 self._store = ConfigStore.from_bytes(self.path, self._bytes)
@@ -110,6 +132,11 @@ class ConfigEditor:
                 self.broken = BrokenFile(exc, self._text)
                 self._checked = None
         return self._store
+
+    @property
+    def unsaved(self) -> bool:
+        """The document has no file yet (saving needs ``save_as``)."""
+        return self._unsaved_text is not None
 
     @property
     def exists(self) -> bool:
@@ -224,7 +251,9 @@ class ConfigEditor:
         """Write the document through the store; returns the path written.
 
         SaveConflict when the file changed on disk since it was loaded (our version is then
-        also in ``SaveConflict.pending``); ConfigError for a broken file (never overwritten)."""
+        also in ``SaveConflict.pending``); ConfigError for a broken file (never overwritten)
+        and for a document without a file yet (``save_as``)."""
+        self._require_file()
         store = self._editable()
         try:
             store.save()
@@ -235,12 +264,38 @@ class ConfigEditor:
         self._checked = None  # the file exists now: its permissions are checked too
         return store.path
 
+    def _require_file(self) -> None:
+        if self.unsaved:
+            raise ConfigError("this document has no file yet; nothing was written",
+                              hint=f"save it with save_as (default {self.path})")
+
+    def save_as(self, path: Path, *, replace: bool = False) -> Path:
+        """Write the document to ``path`` and edit that file from now on (an unsaved
+        document's first file, or a copy elsewhere). TargetExists when something is at
+        ``path`` and ``replace`` is False; with ``replace`` the file there is kept as
+        ``.bak``. Atomic, mode 0600, the folder created (0700) when missing."""
+        store = self._editable()
+        path = path.expanduser()
+        if path.is_dir():
+            raise ConfigError(f"{path} is a folder; nothing was written",
+                              hint=f"give a file name, e.g. {path / 'mailtui.toml'}")
+        there = path.exists() or path.is_symlink()
+        if there and not replace:
+            raise TargetExists(path)
+        target = ConfigStore(path, store.document, None)
+        target.save(overwrite=there)
+        self.path, self._store, self._unsaved_text = path, target, None
+        self.modified = False
+        self._checked = None  # on disk now: its permissions are checked too
+        return path
+
     def reload(self) -> None:
         """Drop every unsaved change and read the file again (it may now be broken)."""
         self._load()
 
     def overwrite(self) -> Path:
         """Save mine over a file that changed on disk; the version on disk goes to ``.bak``."""
+        self._require_file()
         store = self._editable()
         store.save(overwrite=True)
         self._checked = None
@@ -292,6 +347,7 @@ class ConfigEditor:
             tomllib.loads(text)
         except tomllib.TOMLDecodeError:
             raise syntax_error(self.path, text) from None
+        self._require_file()
         if self.broken is not None:
             changed = _read_text(self.path) != self.broken.text
         else:

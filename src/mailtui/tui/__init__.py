@@ -12,3 +12,11 @@ def run_app(path: Path) -> int:
 
     result = MailtuiApp(ConfigEditor(path)).run()
     return int(result or 0)
+
+
+def run_sandbox_app(default_path: Path) -> int:
+    """``mailtui --sandbox``: the app on a sandbox started for the session; nothing is
+    written to ``default_path`` unless the user saves there."""
+    from mailtui.tui.sandbox import run_sandbox_app as run
+
+    return run(default_path)

@@ -29,7 +29,11 @@ PAGES: dict[str, tuple[str, str, str]] = {
 
 # Binding ids of the screens (not imported at start-up; a test keeps this list exact).
 SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
-                      "preset.cancel", "keys.close")
+                      "preset.cancel", "keys.close",
+                      "inbox.headers", "inbox.text", "inbox.html", "inbox.structure",
+                      "inbox.list", "inbox.clear", "save_as.cancel")
+# Bindings of `mailtui --sandbox` only (tui/sandbox.py): [keymap] knows them everywhere.
+SANDBOX_BINDING_IDS = ("go.inbox",)
 
 
 def basic_terminal() -> bool:
@@ -74,7 +78,8 @@ class MailtuiApp(DocumentApp):
         self.startup_problems: list[tuple[str, str]] = [(p, "error") for p in themes.problems]
         for theme in themes.themes.values():
             self.register_theme(theme)
-        wanted = editor.get("ui.theme")
+        prefs = self.preferences()
+        wanted = prefs.get("ui.theme")
         if no_color:
             self.theme = NO_COLOR_THEME
         elif isinstance(wanted, str) and wanted in self.available_themes:
@@ -82,7 +87,7 @@ class MailtuiApp(DocumentApp):
         else:
             if wanted is not None:
                 self.startup_problems.append(
-                    (f"{editor.locate('ui', 'theme')}: ui.theme: unknown theme {wanted!r} "
+                    (f"{prefs.locate('ui', 'theme')}: ui.theme: unknown theme {wanted!r} "
                      f"(known: {', '.join(self.theme_sources)})", "warning"))
             self.theme = ANSI_THEME if basic_terminal() else DEFAULT_THEME
         self.keymap = self._read_keymap()
@@ -90,13 +95,23 @@ class MailtuiApp(DocumentApp):
         self._refresh_title()
 
     # -- start-up ----------------------------------------------------------------------
+    def pages(self) -> dict[str, tuple[str, str, str]]:
+        """The main screens of this app (mode -> module, class, tab label)."""
+        return PAGES
+
+    def preferences(self) -> ConfigEditor:
+        """Where [keymap] and [ui] are read from: the document (``mailtui --sandbox``: the
+        user's own file, read only)."""
+        return self.editor
+
     def _read_keymap(self) -> dict[str, str]:
         from mailtui.tui.keymap import parse_keymap
 
         ids = [b.id for b in self.BINDINGS if isinstance(b, Binding) and b.id]
-        ids += SCREEN_BINDING_IDS
-        keymap, problems = parse_keymap(self.editor.table("keymap"), ids,
-                                        lambda key: self.editor.locate("keymap", key))
+        ids += [*SCREEN_BINDING_IDS, *SANDBOX_BINDING_IDS]
+        prefs = self.preferences()
+        keymap, problems = parse_keymap(prefs.table("keymap"), sorted(set(ids)),
+                                        lambda key: prefs.locate("keymap", key))
         self.startup_problems.extend((p, "error") for p in problems)
         return keymap
 
@@ -113,7 +128,7 @@ class MailtuiApp(DocumentApp):
         for message, severity in self.startup_problems:
             self.notify(message, severity=severity, timeout=15)  # type: ignore[arg-type]
         self.check_document()
-        if not self.editor.exists:
+        if not self.editor.exists and not self.editor.unsaved:  # first run (not --sandbox)
             from mailtui.tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
@@ -122,8 +137,8 @@ class MailtuiApp(DocumentApp):
     def action_go(self, mode: str) -> None:
         from mailtui.tui.screens.base import MainScreen
 
-        if not isinstance(self.screen, MainScreen):  # welcome, broken file, dialogs: finish first
-            self.bell()
+        if not isinstance(self.screen, MainScreen) or mode not in self.pages():
+            self.bell()  # welcome, broken file, dialogs: finish first
         elif self.current_mode != mode:
             self.switch_mode(mode)
 

@@ -20,9 +20,8 @@ def preset_title(name: str) -> str:
 
 def palette_commands(app: MailtuiApp) -> Iterator[SystemCommand]:
     from mailtui.javamail.presets import all_presets
-    from mailtui.tui.app import PAGES
 
-    for mode, (_, _, label) in PAGES.items():
+    for mode, (_, _, label) in app.pages().items():
         yield SystemCommand(f"go: {label}", f"open the {label} screen "
                             f"(key {app.key_for('go.' + mode)})", partial(app.action_go, mode))
     yield SystemCommand("file: Save", f"write {app.editor.path} (ctrl+s)", app.action_save)

@@ -34,7 +34,7 @@ def key_problem(key: str) -> str | None:
     if not key:
         return "empty key"
     if len(key) == 1:
-        return None if key.isprintable() else f"{key!r} is not a printable key"
+        return None if key.isprintable() else f"{key!r} is not a printable_text key"
     *mods, base = key.split("+")
     for mod in mods:
         if mod not in MODIFIERS:

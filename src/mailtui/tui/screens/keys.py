@@ -36,7 +36,7 @@ class KeysScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("key", "does", "id")
         app = self.app
-        for binding in MailtuiApp.BINDINGS:
+        for binding in type(app).BINDINGS if isinstance(app, MailtuiApp) else ():
             if isinstance(binding, Binding) and binding.id and isinstance(app, MailtuiApp):
                 keys = app.keymap.get(binding.id, binding.key)
                 shown = ", ".join(format_key(k.strip()) for k in keys.split(","))

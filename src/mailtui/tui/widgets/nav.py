@@ -26,10 +26,8 @@ class NavBar(Static):
     """
 
     def __init__(self, app: MailtuiApp, active: str) -> None:
-        from mailtui.tui.app import PAGES
-
         parts: list[Content | str] = []
-        for mode, (_, _, label) in PAGES.items():
+        for mode, (_, _, label) in app.pages().items():
             text = f" {app.key_for('go.' + mode)} {label} "
             style = "bold reverse" if mode == active else ""
             parts.append(Content.styled(text, style).stylize(f"@click=app.go('{mode}')"))
