@@ -61,3 +61,50 @@ def test_checks_subject_length() -> None:
     cut = check_event_sources("task_completed", "en", {}, subject="x" * 149 + "…")
     assert [(i.severity, i.part) for i in cut] == [("warning", "subject")]
     assert check_event_sources("task_completed", "en", {}, subject="Short") == []
+
+
+def test_filter_events_by_id_and_titles_in_both_languages() -> None:
+    from mailtui.events.browse import filter_events
+    from mailtui.events.catalog import load_catalog
+
+    catalog = load_catalog()
+    assert len(filter_events(catalog, "")) == len(catalog) == 45
+    by_fr = [e.id for e in filter_events(catalog, "vous est assignée")]
+    assert by_fr == ["task_assigned_to_you"]
+    assert [e.id for e in filter_events(catalog, "VOUS EST ASSIGNEE")] == by_fr  # no accents
+    assert "task_assigned_to_you" in [e.id for e in filter_events(catalog, "assigned to you")]
+    assert [e.id for e in filter_events(catalog, "task_assigned_to_you")] == by_fr
+    assert filter_events(catalog, "no such event at all") == []
+
+
+def test_samples_as_text_and_back() -> None:
+    import pytest
+
+    from mailtui.errors import ConfigError
+    from mailtui.events.browse import format_sample, parse_sample
+    from mailtui.events.catalog import Variable
+
+    users = Variable("candidate_users", "list", "who")
+    assert format_sample(["Marie", "Luc"]) == "Marie; Luc"
+    assert parse_sample(users, "Marie; Luc ;") == ["Marie", "Luc"]
+    count = Variable("count", "integer", "how many")
+    assert parse_sample(count, " 12 ") == 12
+    with pytest.raises(ConfigError, match="count: 'x' is not a whole number"):
+        parse_sample(count, "x")
+    assert parse_sample(Variable("comment", "text", "c"), r"a\nb") == "a\nb"
+    assert format_sample(None) == "" and format_sample(3) == "3"
+
+
+def test_preview_file_is_private() -> None:
+    import stat
+
+    from mailtui.events.browse import write_preview_file
+
+    path = write_preview_file("<p>é</p>", "task_completed", "fr")
+    try:
+        assert path.read_text(encoding="utf-8") == "<p>é</p>"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        path.unlink()
+        path.parent.rmdir()
