@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -29,7 +29,8 @@ PAGES: dict[str, tuple[str, str, str]] = {
 
 # Binding ids of the screens (not imported at start-up; a test keeps this list exact).
 SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
-                      "preset.cancel", "keys.close")
+                      "preset.cancel", "keys.close", "templates.locale", "templates.filter",
+                      "templates.revert", "templates.browser", "templates.send_test")
 
 
 def basic_terminal() -> bool:
@@ -69,6 +70,7 @@ class MailtuiApp(DocumentApp):
         no_color = "NO_COLOR" in os.environ  # https://no-color.org: no colour at all
         super().__init__(ansi_color=True if no_color else None)
         self.editor = editor
+        self.test_send_request: dict[str, Any] | None = None  # see open_test_send
         themes = load_themes(user_themes)
         self.theme_sources = themes.sources
         self.startup_problems: list[tuple[str, str]] = [(p, "error") for p in themes.problems]
@@ -126,6 +128,15 @@ class MailtuiApp(DocumentApp):
             self.bell()
         elif self.current_mode != mode:
             self.switch_mode(mode)
+
+    def open_test_send(self, *, event: str, locale: str, context: dict[str, Any]) -> None:
+        """Open the Test send screen for this event, locale and sample values (the template
+        browser's "send this as a test"): the request waits in ``test_send_request`` until the
+        Test send screen reads it (and sets it back to None) when it is shown."""
+        self.test_send_request = {
+            "event": event, "locale": locale, "context": dict(context)}
+        self.action_go("test_send")
+        self.notify(f"Test send: {event} ({locale}) with the sample values")
 
     def action_keys(self) -> None:
         from mailtui.tui.screens.keys import KeysScreen
