@@ -223,8 +223,9 @@ class TemplatesScreen(MainScreen):
         self._preview_worker(self.generation, event, locale, sources, values, problems)
 
     @work(thread=True, group="preview")
-    def _preview_worker(self, generation: int, event: EventSpec, locale: str, sources: dict[str, str],
-                values: dict[str, object], problems: list[str]) -> None:
+    def _preview_worker(self, generation: int, event: EventSpec, locale: str,
+                        sources: dict[str, str], values: dict[str, object],
+                        problems: list[str]) -> None:
         assert self.model is not None
         result = compute_preview(self.model.overrides, generation, event, locale, sources,
                                  values, problems)
