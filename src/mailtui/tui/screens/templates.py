@@ -169,16 +169,21 @@ class TemplatesScreen(MainScreen):
 
         assert self.model is not None
         event = self.event
-        overridden = self.model.overridden(event.id, self.locale)
-        marker = f"  {OVERRIDE_MARK} override: {', '.join(overridden)}" if overridden else ""
-        edited = "  [edited, ctrl+s saves]" if self.model.modified(event.id) else ""
-        self.query_one("#tpl-title", Static).update(
-            f"{event.id} · {self.locale} · {event.title_for(self.locale)}{marker}{edited}")
+        self.update_title()
         box = self.query_one("#vars", VerticalScroll)
         box.remove_children()
         box.mount_all(variable_widgets(event, self.model.sample_texts(event, self.locale)))
         self.load_editor()
         self.update_preview()
+
+    def update_title(self) -> None:
+        assert self.model is not None
+        event = self.event
+        overridden = self.model.overridden(event.id, self.locale)
+        marker = f" · {OVERRIDE_MARK} override: {', '.join(overridden)}" if overridden else ""
+        edited = " · edited: ctrl+s saves" if self.model.modified(event.id) else ""
+        self.query_one("#tpl-title", Static).update(
+            f"{event.id} · {self.locale}{marker}{edited} · {event.title_for(self.locale)}")
 
     def load_editor(self) -> None:
         assert self.model is not None
@@ -202,6 +207,7 @@ class TemplatesScreen(MainScreen):
             self._loading_editor = False
             return
         self.model.edit(self.event_id, self.locale, self.part, event.text_area.text)
+        self.update_title()
         self.update_preview()
 
     @on(Input.Changed, ".sample")
