@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea, Tabs
+from textual.widgets import Input, OptionList, Static, TabbedContent, Tabs, TextArea
 
 from mailtui.tui.screens.dialogs import ChoiceScreen
 from mailtui.tui.screens.templates import TemplatesScreen
