@@ -42,7 +42,9 @@ def shown(pilot: Pilot[int], selector: str) -> str:
 
 
 async def settle(pilot: Pilot[int]) -> None:
-    """Let the preview worker finish and its message reach the screen."""
+    """Let the preview worker finish and its message reach the screen (after the pause that
+    ends typing)."""
+    await pilot.pause(0.3)
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
@@ -235,3 +237,30 @@ async def test_open_in_browser_without_browser_says_where_the_file_is(
     finally:
         path.unlink()
         path.parent.rmdir()
+
+
+async def test_saving_without_a_templates_directory_offers_one(tmp_path: Path) -> None:
+    home = tmp_path / "mailtui.toml"
+    home.write_text('[server]\nusername = "a@example.org"   # mine\n')
+    home.chmod(0o600)
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_templates(pilot)
+        await choose(pilot, "task_completed")
+        await edit_source(pilot, "subject", "Done: {{ task_title }}")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChoiceScreen)
+        await pilot.press("escape")  # cancel: nothing written, the edit is kept
+        await settle(pilot)
+        assert not (tmp_path / "templates").exists()
+        assert "edited" in shown(pilot, "#tpl-title")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+    override = tmp_path / "templates/en/task_completed.subject.txt"
+    assert override.read_text() == "Done: {{ task_title }}"
+    text = home.read_text()
+    assert text.startswith('[server]\nusername = "a@example.org"   # mine\n')
+    assert 'directory = "templates"' in text

@@ -168,3 +168,6 @@ class MailtuiApp(DocumentApp):
         from mailtui.tui.commands import palette_commands
 
         yield from palette_commands(self)
+        for_screen = getattr(screen, "palette_commands", None)  # e.g. "templates: ..."
+        if for_screen is not None:
+            yield from for_screen()

@@ -29,11 +29,15 @@ from mailtui.tui.screens.template_model import PARTS, BrowserModel, PreviewResul
 from mailtui.tui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
+    from collections.abc import Iterator
+
+    from textual.app import ComposeResult, SystemCommand
+    from textual.timer import Timer
 
     from mailtui.events.catalog import EventSpec
 
 OVERRIDE_MARK = "*"
+TYPING_PAUSE = 0.15  # seconds without a key before the preview follows an edit
 
 
 class PreviewReady(Message):
@@ -65,6 +69,7 @@ class TemplatesScreen(MainScreen):
         self.last: PreviewResult | None = None
         self.model: BrowserModel | None = None
         self._loading_editor = False
+        self._typing_timer: Timer | None = None
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -208,19 +213,30 @@ class TemplatesScreen(MainScreen):
             return
         self.model.edit(self.event_id, self.locale, self.part, event.text_area.text)
         self.update_title()
-        self.update_preview()
+        self.update_preview(typing=True)
 
     @on(Input.Changed, ".sample")
     def _sample_changed(self, event: Input.Changed) -> None:
         assert self.model is not None
         name = event.input.name or ""
         self.model.sample_texts(self.event, self.locale)[name] = event.value
-        self.update_preview()
+        self.update_preview(typing=True)
 
     # -- preview (worker) --------------------------------------------------------------
-    def update_preview(self) -> None:
-        assert self.model is not None
+    def update_preview(self, typing: bool = False) -> None:
+        """Render again (in a worker); while typing, once the keys pause for TYPING_PAUSE."""
         self.generation += 1
+        if self._typing_timer is not None:
+            self._typing_timer.stop()
+            self._typing_timer = None
+        if typing:
+            self._typing_timer = self.set_timer(TYPING_PAUSE, self._start_preview)
+        else:
+            self._start_preview()
+
+    def _start_preview(self) -> None:
+        assert self.model is not None
+        self._typing_timer = None
         event, locale = self.event, self.locale
         sources = {p: self.model.source(event.id, locale, p) for p in PARTS}
         values, problems = self.model.values(event, locale)
@@ -260,6 +276,24 @@ class TemplatesScreen(MainScreen):
                 c.severity == "error" for c in result.checks) else ""))
 
     # -- actions -----------------------------------------------------------------------
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        from textual.app import SystemCommand as Command
+
+        yield Command("templates: Switch locale (en/fr)",
+                      "preview and edit the other language", self.action_locale)
+        yield Command("templates: Save overrides",
+                      "write the edited parts to [templates].directory (ctrl+s)",
+                      self.save_document)
+        yield Command("templates: Revert to shipped",
+                      f"delete {self.event_id}'s override, after confirming",
+                      self.action_revert)
+        yield Command("templates: Open the HTML part in a browser",
+                      "a private temporary file; opened when $BROWSER is set",
+                      self.action_browser)
+        yield Command("templates: Send this as a test",
+                      f"{self.event_id} ({self.locale}) with these sample values",
+                      self.action_send_test)
+
     def action_locale(self) -> None:
         self.locale = "fr" if self.locale == "en" else "en"
         self.fill_list()
@@ -273,6 +307,9 @@ class TemplatesScreen(MainScreen):
         from mailtui.errors import ConfigError
 
         assert self.model is not None
+        if self.model.modified() and self.model.overrides.directory is None:
+            self.ask_for_directory()
+            return
         for event_id in sorted({key[0] for key in self.model.modified()}):
             try:
                 written = self.model.save(event_id)
@@ -285,6 +322,32 @@ class TemplatesScreen(MainScreen):
         self.show_event()
         if self.editor.modified:
             self.mailtui.save_document()
+
+    def ask_for_directory(self) -> None:
+        """Overrides need [templates].directory: offer "templates" beside the file."""
+        from mailtui.tui.screens.dialogs import ChoiceScreen
+        from mailtui.tui.widgets.text import display_path
+
+        folder = display_path(self.editor.path.parent / "templates")
+
+        def chosen(choice: str | None) -> None:
+            if choice != "set":
+                self.notify("Not saved: overrides need [templates].directory", severity="warning")
+                return
+            from mailtui.events.overrides import TemplateOverrides
+            from mailtui.tui.widgets.summary import current
+
+            assert self.model is not None
+            self.editor.set_value("templates.directory", "templates")
+            settings, _ = current(self.editor)
+            self.model.overrides = TemplateOverrides.from_settings(settings.templates)
+            self.save_document()  # the overrides, then the file with the new setting
+
+        self.app.push_screen(ChoiceScreen(
+            "Where should the overrides go?",
+            "Edited templates are saved as overrides in [templates].directory, which is not "
+            f"set. Set it to \"templates\" ({folder}) and save the file too?",
+            [("y", "Set it and save", "set"), ("escape", "Cancel", "cancel")]), chosen)
 
     def action_revert(self) -> None:
         from mailtui.tui.screens.dialogs import ChoiceScreen
