@@ -264,3 +264,47 @@ async def test_saving_without_a_templates_directory_offers_one(tmp_path: Path) -
     text = home.read_text()
     assert text.startswith('[server]\nusername = "a@example.org"   # mine\n')
     assert 'directory = "templates"' in text
+
+
+async def test_open_in_browser_uses_browser_when_set(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import webbrowser
+
+    seen = tmp_path / "opened.txt"
+    script = tmp_path / "fake-browser"
+    script.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {seen}\n')
+    script.chmod(0o700)
+    monkeypatch.setenv("BROWSER", str(script))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read $BROWSER again
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_templates(pilot)
+        await choose(pilot, "task_completed")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        for _ in range(100):  # the browser runs in its own process
+            if seen.exists() and seen.read_text():
+                break
+            await pilot.pause(0.05)
+    uri = seen.read_text()
+    assert uri.startswith("file://") and uri.endswith("/task_completed.en.html")
+    path = Path(uri.removeprefix("file://"))
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600 and "<html" in path.read_text()
+    finally:
+        path.unlink()
+        path.parent.rmdir()
+
+
+async def test_palette_has_the_template_commands_on_this_screen_only(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(t.startswith("templates:") for t in titles)
+        screen = await open_templates(pilot)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert {"templates: Switch locale (en/fr)", "templates: Revert to shipped",
+                "templates: Send this as a test", "templates: Save overrides",
+                "templates: Open the HTML part in a browser"} <= set(titles)

@@ -109,7 +109,9 @@ class TemplatesScreen(MainScreen):
         settings, _ = current(self.editor)
         overrides = TemplateOverrides.from_settings(settings.templates)
         if self.model is None:
-            self.locale = _locale(settings.templates.locale)
+            from mailtui.tui.screens.template_vars import known_locale
+
+            self.locale = known_locale(settings.templates.locale)
         if self.model is None or self.model.overrides.directory != overrides.directory:
             self.model = BrowserModel(overrides)
         else:
@@ -277,22 +279,9 @@ class TemplatesScreen(MainScreen):
 
     # -- actions -----------------------------------------------------------------------
     def palette_commands(self) -> Iterator[SystemCommand]:
-        from textual.app import SystemCommand as Command
+        from mailtui.tui.screens.template_vars import template_commands
 
-        yield Command("templates: Switch locale (en/fr)",
-                      "preview and edit the other language", self.action_locale)
-        yield Command("templates: Save overrides",
-                      "write the edited parts to [templates].directory (ctrl+s)",
-                      self.save_document)
-        yield Command("templates: Revert to shipped",
-                      f"delete {self.event_id}'s override, after confirming",
-                      self.action_revert)
-        yield Command("templates: Open the HTML part in a browser",
-                      "a private temporary file; opened when $BROWSER is set",
-                      self.action_browser)
-        yield Command("templates: Send this as a test",
-                      f"{self.event_id} ({self.locale}) with these sample values",
-                      self.action_send_test)
+        return template_commands(self)
 
     def action_locale(self) -> None:
         self.locale = "fr" if self.locale == "en" else "en"
@@ -325,7 +314,7 @@ class TemplatesScreen(MainScreen):
 
     def ask_for_directory(self) -> None:
         """Overrides need [templates].directory: offer "templates" beside the file."""
-        from mailtui.tui.screens.dialogs import ChoiceScreen
+        from mailtui.tui.screens.template_vars import directory_dialog
         from mailtui.tui.widgets.text import display_path
 
         folder = display_path(self.editor.path.parent / "templates")
@@ -343,14 +332,10 @@ class TemplatesScreen(MainScreen):
             self.model.overrides = TemplateOverrides.from_settings(settings.templates)
             self.save_document()  # the overrides, then the file with the new setting
 
-        self.app.push_screen(ChoiceScreen(
-            "Where should the overrides go?",
-            "Edited templates are saved as overrides in [templates].directory, which is not "
-            f"set. Set it to \"templates\" ({folder}) and save the file too?",
-            [("y", "Set it and save", "set"), ("escape", "Cancel", "cancel")]), chosen)
+        self.app.push_screen(directory_dialog(folder), chosen)
 
     def action_revert(self) -> None:
-        from mailtui.tui.screens.dialogs import ChoiceScreen
+        from mailtui.tui.screens.template_vars import revert_dialog
 
         assert self.model is not None
         event_id, locale = self.event_id, self.locale
@@ -370,12 +355,7 @@ class TemplatesScreen(MainScreen):
             self.fill_list()
             self.show_event()
 
-        what = ", ".join(parts) or "none saved"
-        self.app.push_screen(ChoiceScreen(
-            "Revert to the shipped templates?",
-            f"{event_id} ({locale}): the override ({what}) is deleted and unsaved edits of "
-            "this event are dropped.", [("y", "Revert", "revert"), ("escape", "Cancel",
-                                                                    "cancel")]), chosen)
+        self.app.push_screen(revert_dialog(event_id, locale, parts), chosen)
 
     def action_browser(self) -> None:
         import os
@@ -391,17 +371,25 @@ class TemplatesScreen(MainScreen):
             self.notify(f"Cannot write the preview: {exc}", severity="error")
             return
         if os.environ.get("BROWSER"):
-            self._open_browser(path.as_uri())
-            self.notify(f"Opening {path} with $BROWSER")
+            from textual.app import SuspendNotSupported
+
+            from mailtui.tui.screens.template_vars import open_uri
+
+            try:  # the app steps aside: a console browser (lynx, w3m) gets the terminal
+                with self.app.suspend():
+                    open_uri(path.as_uri())
+            except SuspendNotSupported:  # no real terminal (tests, a web driver)
+                self._open_browser(path.as_uri())
+            self.notify(f"Opened {path} with $BROWSER")
         else:
             self.notify(f"HTML preview written to {path} (set $BROWSER to open it directly)",
                         timeout=15)
 
     @work(thread=True, group="browser")
     def _open_browser(self, uri: str) -> None:
-        import webbrowser
+        from mailtui.tui.screens.template_vars import open_uri
 
-        webbrowser.open(uri)
+        open_uri(uri)
 
     def action_send_test(self) -> None:
         assert self.model is not None
@@ -420,12 +408,3 @@ def _part_tab(part: str) -> object:
 
     return Tab(part, id=f"part-{part}")
 
-
-def _locale(wanted: str) -> str:
-    from mailtui.errors import ConfigError
-    from mailtui.events.render import normalize_locale
-
-    try:
-        return normalize_locale(wanted)
-    except ConfigError:  # reported by `mailtui check` and the Settings screen
-        return "en"
