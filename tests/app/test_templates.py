@@ -308,3 +308,43 @@ async def test_palette_has_the_template_commands_on_this_screen_only(home: Path)
         assert {"templates: Switch locale (en/fr)", "templates: Revert to shipped",
                 "templates: Send this as a test", "templates: Save overrides",
                 "templates: Open the HTML part in a browser"} <= set(titles)
+
+
+async def test_quitting_with_unsaved_template_edits_asks_first(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_templates(pilot)
+        await choose(pilot, "task_completed")
+        await edit_source(pilot, "subject", "Done: {{ task_title }}")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChoiceScreen)
+        assert "task_completed (en, subject)" in str(
+            pilot.app.screen.query_one("#dialog-body", Static).content)
+        await pilot.press("escape")  # cancel: still running, the edit kept
+        await pilot.pause()
+        assert "edited" in shown(pilot, "#tpl-title")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not (home.parent / "templates").exists()
+
+
+async def test_edits_survive_a_change_of_the_templates_directory(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_templates(pilot)
+        await choose(pilot, "task_completed")
+        await edit_source(pilot, "subject", "Done: {{ task_title }}")
+        app.editor.set_value("templates.directory", "elsewhere")
+        app.document_changed()
+        await settle(pilot)
+        assert screen.unsaved_edits() == ["task_completed (en, subject)"]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert (home.parent / "elsewhere/en/task_completed.subject.txt").read_text() == (
+        "Done: {{ task_title }}")
+    assert 'directory = "elsewhere"' in home.read_text()

@@ -71,6 +71,7 @@ class MailtuiApp(DocumentApp):
         super().__init__(ansi_color=True if no_color else None)
         self.editor = editor
         self.test_send_request: dict[str, Any] | None = None  # see open_test_send
+        self.unsaved_edits: list[Callable[[], list[str]]] = []  # screens' edits outside the file
         themes = load_themes(user_themes)
         self.theme_sources = themes.sources
         self.startup_problems: list[tuple[str, str]] = [(p, "error") for p in themes.problems]
@@ -148,6 +149,19 @@ class MailtuiApp(DocumentApp):
         from mailtui.tui.screens.dialogs import ChoiceScreen
 
         if isinstance(self.screen, ChoiceScreen):
+            return
+        edits = [line for check in self.unsaved_edits for line in check()]
+        if edits:  # e.g. template edits not yet saved as overrides
+
+            def drop(choice: str | None) -> None:
+                if choice == "discard":
+                    self.unsaved_edits.clear()
+                    self.call_later(self.action_quit)
+
+            self.push_screen(ChoiceScreen(
+                "Quit with unsaved template edits?", "\n".join(edits[:8]) + "\n\nctrl+s on "
+                "the Templates screen saves them.", [("d", "Drop them", "discard"),
+                                                     ("escape", "Cancel", "cancel")]), drop)
             return
         if not self.editor.modified:
             self.exit(0)

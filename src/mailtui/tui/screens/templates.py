@@ -98,7 +98,13 @@ class TemplatesScreen(MainScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.mailtui.unsaved_edits.append(self.unsaved_edits)
         self.query_one("#tpl-events", OptionList).focus()
+
+    def unsaved_edits(self) -> list[str]:
+        """The edited parts not saved yet, one line each (the app asks before quitting)."""
+        modified = self.model.modified() if self.model is not None else []
+        return [f"{event_id} ({locale}, {part})" for event_id, locale, part in sorted(modified)]
 
     def refresh_document(self) -> None:
         """The document changed (or the screen is shown): the templates directory and
@@ -113,7 +119,9 @@ class TemplatesScreen(MainScreen):
 
             self.locale = known_locale(settings.templates.locale)
         if self.model is None or self.model.overrides.directory != overrides.directory:
-            self.model = BrowserModel(overrides)
+            old, self.model = self.model, BrowserModel(overrides)
+            for key in old.modified() if old is not None else []:  # edits are never dropped
+                self.model.edit(*key, old.buffers[key])
         else:
             self.model.overrides = overrides
         self.fill_list()
