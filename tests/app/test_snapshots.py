@@ -42,7 +42,7 @@ def shot(snap_compare: Any, theme: str, text: str | None, press: list[str] | Non
 
 
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("key", ["1", "2", "3", "4"])
+@pytest.mark.parametrize("key", ["1", "2", "4"])  # 3: test_templates (waits for its preview)
 def test_main_screens(snap_compare: Any, theme: str, key: str) -> None:
     assert shot(snap_compare, theme, EXAMPLE, press=[key])
 
@@ -162,3 +162,26 @@ Content-Type: text/html; charset="utf-8"\r
 <p>Hello Bob,</p><p>A task is assigned to you.</p>\r
 --b--\r
 """
+
+
+async def _templates(pilot: Any, *keys: str) -> None:
+    await pilot.press("3", *keys)
+    for _ in range(3):  # the preview is rendered in a worker
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_templates(snap_compare: Any, theme: str) -> None:
+    assert shot(snap_compare, theme, EXAMPLE, run_before=_templates)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_templates_source_in_french(snap_compare: Any, theme: str) -> None:
+    async def source(pilot: Any) -> None:
+        await _templates(pilot, "ctrl+l")
+        pilot.app.screen.query_one("#tpl-tabs").active = "tab-source"
+        await _templates(pilot)
+
+    assert shot(snap_compare, theme, EXAMPLE, run_before=source)

@@ -51,8 +51,9 @@ def test_screen_binding_ids_are_listed_for_the_keymap() -> None:
     from mailtui.tui.screens.preset import PresetScreen
     from mailtui.tui.screens.raw_editor import RawEditorScreen
     from mailtui.tui.screens.save_as import SaveAsScreen
+    from mailtui.tui.screens.templates import TemplatesScreen
 
     ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen,
-                            InboxScreen, SaveAsScreen)
+                            InboxScreen, SaveAsScreen, TemplatesScreen)
            for b in cls.BINDINGS if isinstance(b, Binding)}
     assert ids == set(SCREEN_BINDING_IDS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mailtui.errors import ConfigError
-from mailtui.mail.htmltext import html_to_text
+from mailtui.mail.html_text import html_to_text
 from mailtui.sandbox.embedded import EmbeddedSandbox, MimeNode
 from mailtui.sandbox.server import SANDBOX_PASSWORD
 from mailtui.services.editor import ConfigEditor, TargetExists

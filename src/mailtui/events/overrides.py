@@ -143,6 +143,7 @@ class TemplateOverrides:
     ) -> None:
         self.directory = Path(directory).expanduser().resolve() if directory else None
         self.shipped_dir = Path(shipped_dir) if shipped_dir else TEMPLATES_DIR
+        self.context: dict[str, Any] = dict(context or {})  # [templates.context]
         self._catalog = load_catalog()
         self._renderer = Renderer(override_dir=self.directory, context=context)
         env = build_environment(self.directory, shipped_dir=self.shipped_dir)

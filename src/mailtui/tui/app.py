@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -31,7 +31,9 @@ PAGES: dict[str, tuple[str, str, str]] = {
 SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
                       "preset.cancel", "keys.close",
                       "inbox.headers", "inbox.text", "inbox.html", "inbox.structure",
-                      "inbox.list", "inbox.clear", "save_as.cancel")
+                      "inbox.list", "inbox.clear", "save_as.cancel",
+                      "templates.locale", "templates.filter", "templates.revert",
+                      "templates.browser", "templates.send_test")
 # Bindings of `mailtui --sandbox` only (tui/sandbox.py): [keymap] knows them everywhere.
 SANDBOX_BINDING_IDS = ("go.inbox",)
 
@@ -73,6 +75,8 @@ class MailtuiApp(DocumentApp):
         no_color = "NO_COLOR" in os.environ  # https://no-color.org: no colour at all
         super().__init__(ansi_color=True if no_color else None)
         self.editor = editor
+        self.test_send_request: dict[str, Any] | None = None  # see open_test_send
+        self.unsaved_edits: list[Callable[[], list[str]]] = []  # screens' edits outside the file
         themes = load_themes(user_themes)
         self.theme_sources = themes.sources
         self.startup_problems: list[tuple[str, str]] = [(p, "error") for p in themes.problems]
@@ -142,6 +146,15 @@ class MailtuiApp(DocumentApp):
         elif self.current_mode != mode:
             self.switch_mode(mode)
 
+    def open_test_send(self, *, event: str, locale: str, context: dict[str, Any]) -> None:
+        """Open the Test send screen for this event, locale and sample values (the template
+        browser's "send this as a test"): the request waits in ``test_send_request`` until the
+        Test send screen reads it (and sets it back to None) when it is shown."""
+        self.test_send_request = {
+            "event": event, "locale": locale, "context": dict(context)}
+        self.action_go("test_send")
+        self.notify(f"Test send: {event} ({locale}) with the sample values")
+
     def action_keys(self) -> None:
         from mailtui.tui.screens.keys import KeysScreen
 
@@ -152,6 +165,19 @@ class MailtuiApp(DocumentApp):
         from mailtui.tui.screens.dialogs import ChoiceScreen
 
         if isinstance(self.screen, ChoiceScreen):
+            return
+        edits = [line for check in self.unsaved_edits for line in check()]
+        if edits:  # e.g. template edits not yet saved as overrides
+
+            def drop(choice: str | None) -> None:
+                if choice == "discard":
+                    self.unsaved_edits.clear()
+                    self.call_later(self.action_quit)
+
+            self.push_screen(ChoiceScreen(
+                "Quit with unsaved template edits?", "\n".join(edits[:8]) + "\n\nctrl+s on "
+                "the Templates screen saves them.", [("d", "Drop them", "discard"),
+                                                     ("escape", "Cancel", "cancel")]), drop)
             return
         if not self.editor.modified:
             self.exit(0)
@@ -172,3 +198,6 @@ class MailtuiApp(DocumentApp):
         from mailtui.tui.commands import palette_commands
 
         yield from palette_commands(self)
+        for_screen = getattr(screen, "palette_commands", None)  # e.g. "templates: ..."
+        if for_screen is not None:
+            yield from for_screen()

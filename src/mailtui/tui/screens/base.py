@@ -41,7 +41,8 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#body").focus()
+        for body in self.query("#body"):  # a screen with its own layout focuses its own
+            body.focus()
 
     def on_screen_resume(self) -> None:  # also when first shown
         self.refresh_document()

@@ -72,7 +72,7 @@ def row(summary: MessageSummary) -> tuple[str, ...]:
 
 def views(detail: MessageDetail) -> dict[str, str]:
     """The viewer's four tabs for one message (bounded, printable_text)."""
-    from mailtui.mail.htmltext import html_to_text
+    from mailtui.mail.html_text import html_to_text
     from mailtui.sandbox.store import printable_source, printable_text
     from mailtui.services.sandbox_session import mime_lines
 
