@@ -49,7 +49,10 @@ def test_screen_binding_ids_are_listed_for_the_keymap() -> None:
     from mailtui.tui.screens.keys import KeysScreen
     from mailtui.tui.screens.preset import PresetScreen
     from mailtui.tui.screens.raw_editor import RawEditorScreen
+    from mailtui.tui.screens.save_path import SavePathScreen
+    from mailtui.tui.screens.test_send import TestSendScreen
 
-    ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen)
+    ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen,
+                            TestSendScreen, SavePathScreen)
            for b in cls.BINDINGS if isinstance(b, Binding)}
     assert ids == set(SCREEN_BINDING_IDS)

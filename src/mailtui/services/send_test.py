@@ -126,7 +126,8 @@ def run_test_send(prepared: PreparedTestSend, on_event: EventCallback | None = N
 
 
 def ticket_text(plan: Plan, result: Any, events: Iterable[TranscriptEvent], *,
-                title: str = "mailtui test send", started: str | None = None) -> str:
+                title: str = "mailtui test send", started: str | None = None,
+                success_text: str = "message accepted") -> str:
     """A test send (or probe) as plain text for a support ticket: the effective connection,
     the result (stage, exit code, the server's reply, why, the fix), then the transcript.
     Built only from redacted data (the plan holds no password, the events are scrubbed)."""
@@ -135,6 +136,6 @@ def ticket_text(plan: Plan, result: Any, events: Iterable[TranscriptEvent], *,
 
     head = [title + (f" ({started})" if started else ""), ""]
     head += [f"{name:<14}{value}" for name, value in describe_plan(plan).rows]
-    outcome = [line for line in result_lines(result, success_text="OK") if line]
+    outcome = [line for line in result_lines(result, success_text=success_text) if line]
     body = plain_transcript(events)
     return "\n".join([*head, "", *outcome, "", "transcript:", *body]) + "\n"

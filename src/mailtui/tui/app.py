@@ -29,7 +29,8 @@ PAGES: dict[str, tuple[str, str, str]] = {
 
 # Binding ids of the screens (not imported at start-up; a test keeps this list exact).
 SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
-                      "preset.cancel", "keys.close")
+                      "preset.cancel", "keys.close", "send.send", "send.probe", "send.cancel",
+                      "send.copy", "send.ticket", "send.save", "savepath.cancel")
 
 
 def basic_terminal() -> bool:
@@ -126,6 +127,16 @@ class MailtuiApp(DocumentApp):
             self.bell()
         elif self.current_mode != mode:
             self.switch_mode(mode)
+
+    def test_send(self, action: str) -> None:
+        """Open the Test send screen and run one of its actions (send, probe, copy, ...)."""
+        self.action_go("test_send")
+
+        async def run() -> None:
+            if getattr(self.screen, "MODE", None) == "test_send":
+                await self.screen.run_action(action)
+
+        self.call_after_refresh(run)
 
     def action_keys(self) -> None:
         from mailtui.tui.screens.keys import KeysScreen

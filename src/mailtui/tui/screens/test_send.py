@@ -1,20 +1,384 @@
-"""Test send: a placeholder until the live transcript screen lands (next milestone)."""
+"""Test send: recipient, message and locale, Send and Probe; the SMTP conversation streams in
+as the server answers, with the stage timeline, the wait on a slow server and the result.
+
+The network work runs in a thread worker (services.send_test / services.probe); every event
+reaches the screen as a message. Cancel (escape) sets the session's CancelToken, which closes
+the socket at once. The settings are the document's current ones, unsaved edits included."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Footer, Header, Input, Select, Static
+
 from mailtui.tui.screens.base import MainScreen
+from mailtui.tui.widgets.nav import NavBar
+from mailtui.tui.widgets.transcript import TimelineBar, TranscriptLog, line_text, timeline_content
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from mailtui.config.model import Settings
+    from mailtui.javamail.plan import Plan
+    from mailtui.smtp.cancel import CancelToken
+    from mailtui.smtp.timeline import Timeline
+    from mailtui.smtp.transcript import TranscriptEvent, WaitNotice
+
+
+PROBE_OK = "the server offers what these properties need (no mail sent, no password tried)"
+
+
+class Line(Message):
+    def __init__(self, event: TranscriptEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class Waiting(Message):
+    def __init__(self, notice: WaitNotice) -> None:
+        super().__init__()
+        self.notice = notice
+
+
+class Started(Message):
+    def __init__(self, plan: Plan, text: str) -> None:
+        super().__init__()
+        self.plan, self.text = plan, text
+
+
+class Finished(Message):
+    """The session's result (SessionResult, or ProbeOutcome for a probe)."""
+
+    def __init__(self, result: Any, lines: list[str]) -> None:
+        super().__init__()
+        self.result, self.lines = result, lines
+
+
+class Refused(Message):
+    """Nothing was sent: the configuration (exit 3) or the message (exit 30) is wrong."""
+
+    def __init__(self, text: str, exit_code: int) -> None:
+        super().__init__()
+        self.text, self.exit_code = text, exit_code
+
+
+@dataclass
+class Run:
+    kind: str  # "send" or "probe"
+    token: CancelToken
+    started: str  # wall-clock time, for the saved text
+    plan: Plan | None = None
+    result: Any = None
+    wait: WaitNotice | None = None
+    wait_since: float = 0.0  # monotonic time the wait notice arrived
 
 
 class TestSendScreen(MainScreen):
+    __test__ = False  # not a pytest class, whatever its name
     MODE = "test_send"
+    CSS_PATH = "test_send.tcss"
+    SHOW_TIMES: ClassVar[bool] = True  # False: placeholders (stable snapshots)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "send", "Send", id="send.send"),
+        Binding("f6", "probe", "Probe", id="send.probe"),
+        Binding("escape", "cancel", "Cancel", id="send.cancel"),
+        Binding("f7", "copy", "Copy", id="send.copy"),
+        Binding("f8", "copy_ticket", "Copy for ticket", id="send.ticket"),
+        Binding("f9", "save_transcript", "Save", id="send.save"),
+    ]
 
-    def body_text(self) -> str:
-        to = self.editor.get("server.test_recipient") or "(not set: server.test_recipient)"
-        return (
-            "Test send\n\n"
-            "Sending a test with the live SMTP conversation comes in the next version.\n"
-            "Until then, save (ctrl+s), quit, and from a shell:\n\n"
-            "  mailtui send-test   send the test message, transcript streamed live\n"
-            "  mailtui probe       what the server offers, before and after TLS\n\n"
-            f"Test recipient: {to}"
-        )
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[TranscriptEvent] = []
+        self.run_state: Run | None = None
+        self.timeline: Timeline | None = None
+        self._previous: float | None = None
+        self._typed_recipient = False
+
+    def compose(self) -> ComposeResult:
+        from mailtui.events.catalog import load_catalog
+
+        messages = [("plain test message", "")] + [
+            (f"{e.id}", e.id) for e in load_catalog() if e.id != "test_message"]
+        yield Header(icon="✉")
+        yield NavBar(self.mailtui, self.MODE)
+        with Horizontal(id="ts-form"):
+            yield Input(id="ts-to", placeholder="recipient", compact=True)
+            yield Select(messages, id="ts-message", allow_blank=False, value="", compact=True)
+            yield Select([("en", "en"), ("fr", "fr")], id="ts-locale", allow_blank=False,
+                         value="en", compact=True)
+            yield Button("Send", id="ts-send", variant="primary", compact=True)
+            yield Button("Probe", id="ts-probe", compact=True)
+        yield Static(id="ts-status", markup=False)
+        yield TimelineBar(id="ts-timeline")
+        yield TranscriptLog(id="ts-log")
+        with VerticalScroll(id="ts-result"):
+            yield Static(id="ts-result-text", markup=False)
+        yield Footer()
+
+    def on_mount(self, event: events.Mount) -> None:
+        from mailtui.smtp.timeline import Timeline
+
+        event.prevent_default()  # the base screen focuses a body this screen does not have
+        locale = self.editor.get("templates.locale")
+        if locale in ("en", "fr"):
+            self.query_one("#ts-locale", Select).value = locale
+        self.timeline = Timeline()
+        self.query_one("#ts-timeline", TimelineBar).update(
+            timeline_content(self.timeline, times=self.SHOW_TIMES))
+        self.query_one("#ts-result").display = False
+        self.query_one("#ts-to", Input).focus()
+        self._ticker = self.set_interval(1.0, self._tick)
+
+    # -- the document and the form -------------------------------------------------------
+    def refresh_document(self) -> None:
+        if not self._typed_recipient:
+            to = self.query_one("#ts-to", Input)
+            with to.prevent(Input.Changed):
+                to.value = str(self.editor.get("server.test_recipient") or "")
+        self._show_status()
+
+    def choose(self, event: str | None = None, locale: str | None = None) -> None:
+        """Preselect a message (an event id, None: the plain test) and its locale."""
+        self.query_one("#ts-message", Select).value = event or ""
+        if locale in ("en", "fr"):
+            self.query_one("#ts-locale", Select).value = locale
+
+    def recipient_problem(self) -> str | None:
+        from mailtui.config.addresses import parse_mailbox
+
+        value = self.query_one("#ts-to", Input).value.strip()
+        if not value:
+            return "recipient: empty (type an address, or set server.test_recipient)"
+        try:
+            parse_mailbox(value)
+        except ValueError as exc:
+            return f"recipient: {value!r} is not an email address: {exc}"
+        return None
+
+    @on(Input.Changed, "#ts-to")
+    def _recipient_changed(self) -> None:
+        self._typed_recipient = True
+        self._show_status()
+
+    def _source_text(self) -> str:
+        from mailtui.tui.widgets.text import display_path
+
+        if self.editor.modified:
+            return f"using unsaved changes (not yet in {display_path(self.editor.path)})"
+        return f"using {display_path(self.editor.path)}"
+
+    def _show_status(self, text: str | None = None) -> None:
+        status = self.query_one("#ts-status", Static)
+        problem = self.recipient_problem()
+        status.set_class(bool(problem) and text is None, "-invalid")
+        status.update(text or problem or self._source_text())
+
+    # -- running ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        running = self.run_state is not None and self.run_state.result is None
+        if action == "cancel":
+            return running
+        if action in ("send", "probe"):
+            return True if not running else None  # shown, disabled while a session runs
+        if action in ("copy", "copy_ticket", "save_transcript"):
+            return bool(self.events) or None
+        return True
+
+    @on(Button.Pressed, "#ts-send")
+    def action_send(self) -> None:
+        self._start("send")
+
+    @on(Button.Pressed, "#ts-probe")
+    def action_probe(self) -> None:
+        self._start("probe")
+
+    def _start(self, kind: str) -> None:
+        from mailtui.smtp.cancel import CancelToken
+        from mailtui.smtp.timeline import Timeline
+
+        if self.run_state is not None and self.run_state.result is None:
+            self.notify("A session is running: wait for it or cancel it (esc)")
+            return
+        problem = self.recipient_problem() if kind == "send" else None
+        if problem:
+            self.notify(problem, severity="error")
+            return
+        settings, issues = self.editor.check()
+        self.events, self._previous = [], None
+        self.timeline = Timeline()
+        self.query_one(TranscriptLog).clear()
+        self._redraw_timeline()
+        self.run_state = Run(kind, CancelToken(), dt.datetime.now(dt.UTC).strftime(
+            "%Y-%m-%d %H:%M:%S UTC"))
+        if settings is None:
+            errors = [str(i.message) for i in issues if i.severity == "error"]
+            self.post_message(Refused("the configuration has errors: fix them first:\n  "
+                                      + "\n  ".join(errors), 3))
+            return
+        message = self.query_one("#ts-message", Select).value
+        to = self.query_one("#ts-to", Input).value.strip()
+        locale = str(self.query_one("#ts-locale", Select).value)
+        self.query_one("#ts-result").display = False
+        self._show_status(("probing" if kind == "probe" else "sending")
+                          + f"… ({self._source_text()})")
+        self.refresh_bindings()
+        self.query_one(TranscriptLog).focus()
+        self._work(kind, settings, to, str(message) or None, locale, self.run_state.token)
+
+    @work(thread=True, exclusive=True, group="smtp", exit_on_error=False)
+    def _work(self, kind: str, settings: Settings, to: str, event: str | None, locale: str,
+              token: CancelToken) -> None:
+        from mailtui.errors import MailtuiError
+
+        def wait(notice: WaitNotice) -> None:
+            self.post_message(Waiting(notice))
+
+        def line(event: TranscriptEvent) -> None:
+            self.post_message(Line(event))
+
+        try:
+            if kind == "send":
+                from mailtui.services.send_test import prepare_test_send
+                from mailtui.smtp.render import result_lines
+
+                prepared = prepare_test_send(settings, to=to, event=event, locale=locale)
+                self.post_message(Started(prepared.plan, self._started_text(prepared)))
+                result = prepared.run(line, cancel=token, on_wait=wait)
+                lines = [*(f"note: {w}" for w in prepared.warnings),
+                         *result_lines(result, success_text="message accepted")[1:]]
+                self.post_message(Finished(result, lines))
+            else:
+                from mailtui.services.probe import prepare_probe
+                from mailtui.smtp.render import probe_lines, result_lines
+
+                probe = prepare_probe(settings)
+                self.post_message(Started(probe.plan, f"probe: {probe.plan.host}:"
+                                          f"{probe.plan.port} ({probe.plan.security})"))
+                outcome = probe.run(line, cancel=token, on_wait=wait)
+                res = outcome.result
+                lines = [*probe_lines(res), *(["", "with the current properties:"]
+                                              if res.assessment else []),
+                         *(f"  - {note}" for note in res.assessment),
+                         *result_lines(res, success_text=PROBE_OK)]
+                self.post_message(Finished(res, lines))
+        except MailtuiError as exc:
+            self.post_message(Refused(exc.describe(), exc.exit_code))
+
+    @staticmethod
+    def _started_text(prepared: Any) -> str:
+        plan = prepared.plan
+        auth = f", AUTH as {plan.username}" if plan.auth else ", no AUTH"
+        what = f"event {prepared.event}" if prepared.event else "the test message"
+        smime = f"; S/MIME: {prepared.protection.summary}" if prepared.protection else ""
+        return (f"sending {what} to {prepared.recipient} via {plan.host}:{plan.port} "
+                f"({plan.security}{auth}){smime}")
+
+    def action_cancel(self) -> None:
+        state = self.run_state
+        if state is not None and state.result is None:
+            state.token.cancel()  # closes the socket: the worker's session ends at once
+            self._show_status("cancelling…")
+
+    # -- messages from the worker (UI thread) -----------------------------------------
+    @on(Started)
+    def _started(self, message: Started) -> None:
+        if self.run_state is not None:
+            self.run_state.plan = message.plan
+        self._show_status(f"{message.text} ({self._source_text()})")
+
+    @on(Line)
+    def _line(self, message: Line) -> None:
+        event = message.event
+        self.events.append(event)
+        self.query_one(TranscriptLog).write_line(
+            line_text(event, self._previous, times=self.SHOW_TIMES))
+        self._previous = event.t
+        if self.timeline is not None and self.timeline.update(event):
+            self._redraw_timeline()
+
+    @on(Waiting)
+    def _waiting(self, message: Waiting) -> None:
+        state = self.run_state
+        if state is None or state.result is not None:
+            return
+        state.wait = None if message.notice.done else message.notice
+        state.wait_since = time.monotonic()
+        self._ticker.reset()  # the count goes up on each whole second of this wait
+        self._tick()
+
+    def _tick(self) -> None:
+        state = self.run_state
+        if state is None or state.result is not None or state.wait is None:
+            return
+        notice = state.wait
+        elapsed = time.monotonic() - state.wait_since
+        self._show_status(notice.text(elapsed))
+
+    @on(Finished)
+    def _finished(self, message: Finished) -> None:
+        result = message.result
+        if self.run_state is not None:
+            self.run_state.result = result
+        if self.timeline is not None:
+            self.timeline.finish(result)
+            self._redraw_timeline()
+        self._show_result(message.lines, ok=result.ok)
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        if self.run_state is not None:
+            self.run_state.result = message
+        self._show_result([f"result: NOT SENT (exit {message.exit_code})", message.text],
+                          ok=False)
+
+    def _show_result(self, lines: list[str], *, ok: bool) -> None:
+        box = self.query_one("#ts-result")
+        box.display = True
+        box.set_class(not ok, "-failed")
+        self.query_one("#ts-result-text", Static).update("\n".join(lines).strip("\n"))
+        self._show_status()
+        self.refresh_bindings()
+
+    def _redraw_timeline(self) -> None:
+        if self.timeline is not None:
+            self.query_one("#ts-timeline", TimelineBar).update(
+                timeline_content(self.timeline, times=self.SHOW_TIMES))
+
+    # -- copy and save (always the engine's redacted events) ---------------------------
+    def transcript_text(self) -> str:
+        from mailtui.smtp.render import plain_transcript
+
+        return "\n".join(plain_transcript(self.events)) + "\n"
+
+    def ticket(self) -> str:
+        from mailtui.services.send_test import ticket_text
+
+        state = self.run_state
+        if state is None or state.plan is None or not hasattr(state.result, "ok"):
+            return self.transcript_text()
+        if state.kind == "probe":
+            return ticket_text(state.plan, state.result, self.events, title="mailtui probe",
+                               started=state.started, success_text=PROBE_OK)
+        return ticket_text(state.plan, state.result, self.events, started=state.started)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.transcript_text())
+        self.notify(f"Transcript copied ({len(self.events)} lines, redacted; OSC 52)")
+
+    def action_copy_ticket(self) -> None:
+        self.app.copy_to_clipboard(self.ticket())
+        self.notify("Plan, result and transcript copied as plain text (redacted; OSC 52)")
+
+    def action_save_transcript(self) -> None:
+        from mailtui.tui.screens.save_path import SavePathScreen
+
+        name = f"mailtui-transcript-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+        self.app.push_screen(SavePathScreen(name, self.ticket().encode("utf-8")))
