@@ -54,11 +54,11 @@ class Started(Message):
 
 
 class Finished(Message):
-    """The session's result (SessionResult, or ProbeOutcome for a probe)."""
+    """The session's result (SessionResult, or ProbeResult for a probe) and the notes."""
 
-    def __init__(self, result: Any, lines: list[str]) -> None:
+    def __init__(self, result: Any, notes: list[str]) -> None:
         super().__init__()
-        self.result, self.lines = result, lines
+        self.result, self.notes = result, notes
 
 
 class Refused(Message):
@@ -89,9 +89,9 @@ class TestSendScreen(MainScreen):
         Binding("f5", "send", "Send", id="send.send"),
         Binding("f6", "probe", "Probe", id="send.probe"),
         Binding("escape", "cancel", "Cancel", id="send.cancel"),
-        Binding("f7", "copy", "Copy", id="send.copy"),
-        Binding("f8", "copy_ticket", "Copy for ticket", id="send.ticket"),
-        Binding("f9", "save_transcript", "Save", id="send.save"),
+        Binding("f7", "copy", "Copy log", id="send.copy"),
+        Binding("f8", "copy_ticket", "Ticket", id="send.ticket"),
+        Binding("f9", "save_transcript", "Save log", id="send.save"),
     ]
 
     def __init__(self) -> None:
@@ -247,30 +247,23 @@ class TestSendScreen(MainScreen):
         try:
             if kind == "send":
                 from mailtui.services.send_test import prepare_test_send
-                from mailtui.smtp.render import result_lines
 
                 prepared = prepare_test_send(settings, to=to, event=event, locale=locale)
                 self.post_message(Started(prepared.plan, self._started_text(prepared)))
                 result = prepared.run(line, cancel=token, on_wait=wait)
-                lines = [*(f"note: {w}" for w in prepared.warnings),
-                         *result_lines(result, success_text="message accepted")[1:]]
-                self.post_message(Finished(result, lines))
+                self.post_message(Finished(result, [f"note: {w}" for w in prepared.warnings]))
             else:
                 from mailtui.services.probe import prepare_probe
-                from mailtui.smtp.render import probe_lines, result_lines
 
                 probe = prepare_probe(settings)
                 self.post_message(Started(probe.plan, f"probe: {probe.plan.host}:"
                                           f"{probe.plan.port} ({probe.plan.security})"))
-                outcome = probe.run(line, cancel=token, on_wait=wait)
-                res = outcome.result
-                lines = [*probe_lines(res), *(["", "with the current properties:"]
-                                              if res.assessment else []),
-                         *(f"  - {note}" for note in res.assessment),
-                         *result_lines(res, success_text=PROBE_OK)]
-                self.post_message(Finished(res, lines))
+                self.post_message(Finished(probe.run(line, cancel=token, on_wait=wait).result,
+                                           []))
         except MailtuiError as exc:
             self.post_message(Refused(exc.describe(), exc.exit_code))
+        except Exception as exc:  # the engine returns results; never leave the screen waiting
+            self.post_message(Refused(f"the session stopped: {type(exc).__name__}: {exc}", 1))
 
     @staticmethod
     def _started_text(prepared: Any) -> str:
@@ -330,7 +323,22 @@ class TestSendScreen(MainScreen):
         if self.timeline is not None:
             self.timeline.finish(result)
             self._redraw_timeline()
-        self._show_result(message.lines, ok=result.ok)
+        self._show_result(message.notes + self.result_lines(result), ok=result.ok)
+
+    def result_lines(self, result: Any) -> list[str]:
+        """The result as the CLI words it: for a probe, what the server offers first."""
+        import dataclasses
+
+        from mailtui.smtp.render import probe_lines, result_lines
+
+        if not self.SHOW_TIMES:
+            result = dataclasses.replace(result, duration_s=None)
+        if self.run_state is None or self.run_state.kind == "send":
+            return result_lines(result, success_text="message accepted")[1:]
+        notes = [f"  - {note}" for note in result.assessment]
+        return [*probe_lines(result), *(["", "with the current properties:", *notes]
+                                        if notes else []),
+                *result_lines(result, success_text=PROBE_OK)]
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
@@ -346,6 +354,8 @@ class TestSendScreen(MainScreen):
         self.query_one("#ts-result-text", Static).update("\n".join(lines).strip("\n"))
         self._show_status()
         self.refresh_bindings()
+        log = self.query_one(TranscriptLog)
+        self.call_after_refresh(log.scroll_end, animate=False)  # the panel took some room
 
     def _redraw_timeline(self) -> None:
         if self.timeline is not None:

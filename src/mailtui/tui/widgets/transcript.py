@@ -47,7 +47,7 @@ class DirectionHighlighter(Highlighter):
 
 class TranscriptLog(Log):
     DEFAULT_CSS = """
-    TranscriptLog { height: 1fr; border: round $panel-lighten-2; }
+    TranscriptLog { height: 1fr; border: round $panel-lighten-2; overflow: auto auto; }
     TranscriptLog:focus { border: round $accent; }
     """
 
@@ -64,15 +64,20 @@ STEP_STYLES = {"pending": "dim", "active": "bold reverse", "done": "", "failed":
 
 
 def timeline_content(timeline: Timeline, *, times: bool = True) -> Content:
-    """``✓connect 0.002  ✓greeting 0.010  ✗AUTH 0.120  ·MAIL ...``: a marker (readable
-    without colour), the stage, the second it began."""
+    """``✓connect 2ms  ✓greeting 10ms  ✗AUTH 120ms  ·MAIL ...``: a marker (readable
+    without colour), the stage, when it began since the start (a step never breaks across
+    lines)."""
     parts: list[Content | str] = []
     for step in timeline.steps:
-        when = f" {step.t:.3f}" if times and step.t is not None else ""
+        when = "\u00a0" + since(step.t) if times and step.t is not None else ""
         parts.append(Content.styled(f"{MARKERS[step.state]}{step.label}{when}",
                                     STEP_STYLES[step.state]))
         parts.append("  ")
     return Content.assemble(*parts[:-1])
+
+
+def since(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
 
 
 class TimelineBar(Static):
