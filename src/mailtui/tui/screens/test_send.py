@@ -101,6 +101,8 @@ class TestSendScreen(MainScreen):
         self.timeline: Timeline | None = None
         self._previous: float | None = None
         self._typed_recipient = False
+        self._pending: list[TranscriptEvent] = []
+        self._flush_scheduled = False
 
     def compose(self) -> ComposeResult:
         from mailtui.events.catalog import load_catalog
@@ -134,6 +136,7 @@ class TestSendScreen(MainScreen):
         self.query_one("#ts-timeline", TimelineBar).update(
             timeline_content(self.timeline, times=self.SHOW_TIMES))
         self.query_one("#ts-result").display = False
+        self._log = self.query_one(TranscriptLog)
         self.query_one("#ts-to", Input).focus()
         self._ticker = self.set_interval(1.0, self._tick)
 
@@ -289,12 +292,26 @@ class TestSendScreen(MainScreen):
 
     @on(Line)
     def _line(self, message: Line) -> None:
-        event = message.event
-        self.events.append(event)
-        self.query_one(TranscriptLog).write_line(
-            line_text(event, self._previous, times=self.SHOW_TIMES))
-        self._previous = event.t
-        if self.timeline is not None and self.timeline.update(event):
+        # Lines queued together (a fast server, a long session) are written in one go after
+        # the messages already waiting: one Log update and one timeline redraw per batch.
+        self._pending.append(message.event)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.call_later(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, []
+        texts = []
+        changed = False
+        for event in pending:
+            texts.append(line_text(event, self._previous, times=self.SHOW_TIMES))
+            self._previous = event.t
+            if self.timeline is not None:
+                changed = self.timeline.update(event) or changed
+        self.events.extend(pending)
+        self._log.write_lines(texts)
+        if changed:
             self._redraw_timeline()
 
     @on(Waiting)
@@ -317,6 +334,7 @@ class TestSendScreen(MainScreen):
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
+        self._flush()  # every line before the result
         result = message.result
         if self.run_state is not None:
             self.run_state.result = result
