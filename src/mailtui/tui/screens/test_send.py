@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mailtui.smtp.transcript import TranscriptEvent, WaitNotice
 
 
+FLUSH = 0.04  # seconds: the longest a line waits before it is drawn
 PROBE_OK = "the server offers what these properties need (no mail sent, no password tried)"
 
 
@@ -295,15 +296,18 @@ class TestSendScreen(MainScreen):
 
     @on(Line)
     def _line(self, message: Line) -> None:
-        # Lines queued together (a fast server, a long session) are written in one go after
-        # the messages already waiting: one Log update and one timeline redraw per batch.
+        # Lines are written in batches, at most every FLUSH seconds (imperceptible): one Log
+        # update and one redraw per batch, so a fast server or a long session costs the UI
+        # (and the worker, which shares the interpreter) little.
         self._pending.append(message.event)
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            self.call_later(self._flush)
+            self.set_timer(FLUSH, self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        if not self._pending:
+            return
         pending, self._pending = self._pending, []
         texts = []
         changed = False
