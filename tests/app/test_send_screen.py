@@ -233,3 +233,42 @@ async def test_the_screen_says_it_uses_unsaved_changes(
         assert "is not an email address" in screen_text(app)
     assert [r.rcpt_tos for r in server.received] == [["new@example.org"]]
     assert "old@example.org" in path.read_text()  # the file was not saved
+
+
+async def test_an_event_in_french_is_what_the_server_receives(
+        tmp_path: Path, server: RunningServer, ca_file: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from email import message_from_bytes, policy
+
+    app = make_app(configure(tmp_path, server, ca_file, monkeypatch))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TestSendScreen)
+        screen.choose("task_completed", "fr")
+        await pilot.pause()
+        await pilot.press("f5")
+        await finish(pilot)
+        assert screen.run_state is not None and screen.run_state.result.ok
+    from mailtui.events.catalog import load_catalog
+
+    title_fr = load_catalog().get("task_completed").title_for("fr")
+    [received] = server.received
+    subject = str(message_from_bytes(received.data, policy=policy.default)["Subject"])
+    assert subject and subject != "mailtui test message"
+    assert any(word in subject for word in title_fr.split() if len(word) > 4), subject
+    assert title_fr != load_catalog().get("task_completed").title_for("en")
+
+
+async def test_a_configuration_without_a_server_is_refused_with_exit_3(
+        tmp_path: Path) -> None:
+    path = tmp_path / "mailtui.toml"
+    path.write_text('[server]\ntest_recipient = "admin@example.org"\n')
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "f5")
+        screen = await finish(pilot)
+        text = screen_text(app)
+    assert "result: NOT SENT (exit 3)" in text
+    assert screen.events == []
