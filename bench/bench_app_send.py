@@ -103,7 +103,8 @@ async def long_transcript(lines: int, config: Path) -> tuple[float, float, int]:
     from mailtui.smtp.stages import Stage
     from mailtui.smtp.transcript import TranscriptEvent
     from mailtui.tui.app import MailtuiApp
-    from mailtui.tui.screens.test_send import Line, TestSendScreen
+    from mailtui.tui.screens.test_send import TestSendScreen
+    from mailtui.tui.send_session import Line
     from mailtui.tui.widgets.transcript import TranscriptLog
 
     app = MailtuiApp(ConfigEditor(config))

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
 from mailtui.tui.screens.base import MainScreen
+from mailtui.tui.send_session import Finished, Line, Refused, Run, Started, Waiting
 from mailtui.tui.widgets.nav import NavBar
 from mailtui.tui.widgets.transcript import TimelineBar, TranscriptLog, line_text, timeline_content
 
@@ -26,59 +25,13 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from mailtui.config.model import Settings
-    from mailtui.javamail.plan import Plan
     from mailtui.smtp.cancel import CancelToken
     from mailtui.smtp.timeline import Timeline
-    from mailtui.smtp.transcript import TranscriptEvent, WaitNotice
+    from mailtui.smtp.transcript import TranscriptEvent
 
 
 FLUSH = 0.04  # seconds: the longest a line waits before it is drawn
 PROBE_OK = "the server offers what these properties need (no mail sent, no password tried)"
-
-
-class Line(Message):
-    def __init__(self, event: TranscriptEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class Waiting(Message):
-    def __init__(self, notice: WaitNotice) -> None:
-        super().__init__()
-        self.notice = notice
-
-
-class Started(Message):
-    def __init__(self, plan: Plan, text: str) -> None:
-        super().__init__()
-        self.plan, self.text = plan, text
-
-
-class Finished(Message):
-    """The session's result (SessionResult, or ProbeResult for a probe) and the notes."""
-
-    def __init__(self, result: Any, notes: list[str]) -> None:
-        super().__init__()
-        self.result, self.notes = result, notes
-
-
-class Refused(Message):
-    """Nothing was sent: the configuration (exit 3) or the message (exit 30) is wrong."""
-
-    def __init__(self, text: str, exit_code: int) -> None:
-        super().__init__()
-        self.text, self.exit_code = text, exit_code
-
-
-@dataclass
-class Run:
-    kind: str  # "send" or "probe"
-    token: CancelToken
-    started: str  # wall-clock time, for the saved text
-    plan: Plan | None = None
-    result: Any = None
-    wait: WaitNotice | None = None
-    wait_since: float = 0.0  # monotonic time the wait notice arrived
 
 
 class TestSendScreen(MainScreen):
@@ -139,7 +92,9 @@ class TestSendScreen(MainScreen):
             timeline_content(self.timeline, times=self.SHOW_TIMES))
         self.query_one("#ts-result").display = False
         self._log = self.query_one(TranscriptLog)
-        self.query_one("#ts-to", Input).focus()
+        # Send has the focus: enter sends, and 1-4 still switch screens (a focused text field
+        # would take the digits); tab reaches the recipient.
+        self.query_one("#ts-send", Button).focus()
         # four times a second: each whole second of a wait shows within 0.25 s of it
         self.set_interval(0.25, self._tick)
 
@@ -243,43 +198,9 @@ class TestSendScreen(MainScreen):
     @work(thread=True, exclusive=True, group="smtp", exit_on_error=False)
     def _work(self, kind: str, settings: Settings, to: str, event: str | None, locale: str,
               token: CancelToken) -> None:
-        from mailtui.errors import MailtuiError
+        from mailtui.tui.send_session import run_session
 
-        def wait(notice: WaitNotice) -> None:
-            self.post_message(Waiting(notice))
-
-        def line(event: TranscriptEvent) -> None:
-            self.post_message(Line(event))
-
-        try:
-            if kind == "send":
-                from mailtui.services.send_test import prepare_test_send
-
-                prepared = prepare_test_send(settings, to=to, event=event, locale=locale)
-                self.post_message(Started(prepared.plan, self._started_text(prepared)))
-                result = prepared.run(line, cancel=token, on_wait=wait)
-                self.post_message(Finished(result, [f"note: {w}" for w in prepared.warnings]))
-            else:
-                from mailtui.services.probe import prepare_probe
-
-                probe = prepare_probe(settings)
-                self.post_message(Started(probe.plan, f"probe: {probe.plan.host}:"
-                                          f"{probe.plan.port} ({probe.plan.security})"))
-                self.post_message(Finished(probe.run(line, cancel=token, on_wait=wait).result,
-                                           []))
-        except MailtuiError as exc:
-            self.post_message(Refused(exc.describe(), exc.exit_code))
-        except Exception as exc:  # the engine returns results; never leave the screen waiting
-            self.post_message(Refused(f"the session stopped: {type(exc).__name__}: {exc}", 1))
-
-    @staticmethod
-    def _started_text(prepared: Any) -> str:
-        plan = prepared.plan
-        auth = f", AUTH as {plan.username}" if plan.auth else ", no AUTH"
-        what = f"event {prepared.event}" if prepared.event else "the test message"
-        smime = f"; S/MIME: {prepared.protection.summary}" if prepared.protection else ""
-        return (f"sending {what} to {prepared.recipient} via {plan.host}:{plan.port} "
-                f"({plan.security}{auth}){smime}")
+        run_session(self.post_message, kind, settings, to, event, locale, token)
 
     def action_cancel(self) -> None:
         state = self.run_state
