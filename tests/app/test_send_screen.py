@@ -160,6 +160,9 @@ async def test_a_stalled_rcpt_keeps_the_app_responsive_and_cancel_ends_it_at_onc
             assert time.monotonic() - started < 1.0
             text = screen_text(app)
         assert "CANCELLED" in text and "(exit 130)" in text
+        assert "* cancelled: the connection is closed at once" in text  # the transcript says so
+        assert screen.timeline is not None and screen.timeline.failed is not None
+        assert screen.timeline.failed.label == "RCPT"
         assert srv.received == []
         deadline = time.monotonic() + 5  # the server sees the connection go
         while srv.handler.open_connections:
@@ -272,3 +275,27 @@ async def test_a_configuration_without_a_server_is_refused_with_exit_3(
         text = screen_text(app)
     assert "result: NOT SENT (exit 3)" in text
     assert screen.events == []
+
+
+async def test_quitting_during_a_stalled_session_closes_it_and_does_not_wait(
+        tmp_path: Path, good_cert: Issued, workdir: Path, ca_file: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for srv in serve(good_cert, workdir, stall_at="rcpt", stall_seconds=60.0):
+        path = configure(tmp_path, srv, ca_file, monkeypatch)
+        path.write_text(path.read_text().replace('"mail.smtp.timeout" = "1000"',
+                                                 '"mail.smtp.timeout" = "60000"'))
+        app = make_app(path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("4", "f5")
+            deadline = time.monotonic() + 10
+            while not srv.handler.stalled.is_set():
+                assert time.monotonic() < deadline
+                await pilot.pause(0.05)
+            started = time.monotonic()
+            await pilot.press("ctrl+q")
+        assert time.monotonic() - started < 10  # not the 60 s of the stall
+        deadline = time.monotonic() + 5
+        while srv.handler.open_connections:  # the connection was closed, not left behind
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert srv.received == []

@@ -202,6 +202,12 @@ class TestSendScreen(MainScreen):
 
         run_session(self.post_message, kind, settings, to, event, locale, token)
 
+    def on_unmount(self) -> None:
+        """The app quits (or the screen goes) during a session: close its connection now
+        rather than leaving the worker blocked on the server until the timeout."""
+        if self.run_state is not None and self.run_state.result is None:
+            self.run_state.token.cancel()
+
     def action_cancel(self) -> None:
         state = self.run_state
         if state is not None and state.result is None:
