@@ -51,9 +51,12 @@ def test_screen_binding_ids_are_listed_for_the_keymap() -> None:
     from mailtui.tui.screens.preset import PresetScreen
     from mailtui.tui.screens.raw_editor import RawEditorScreen
     from mailtui.tui.screens.save_as import SaveAsScreen
+    from mailtui.tui.screens.save_path import SavePathScreen
     from mailtui.tui.screens.templates import TemplatesScreen
+    from mailtui.tui.screens.test_send import TestSendScreen
 
     ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen,
-                            InboxScreen, SaveAsScreen, TemplatesScreen)
+                            InboxScreen, SaveAsScreen, TemplatesScreen, TestSendScreen,
+                            SavePathScreen)
            for b in cls.BINDINGS if isinstance(b, Binding)}
     assert ids == set(SCREEN_BINDING_IDS)

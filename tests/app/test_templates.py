@@ -213,11 +213,14 @@ async def test_send_this_as_a_test_opens_test_send_with_event_locale_and_samples
         await settle(pilot)
         await pilot.press("ctrl+t")
         await pilot.pause()
-        request = app.test_send_request
-        assert request is not None
-        assert (request["event"], request["locale"]) == ("task_completed", "fr")
-        assert request["context"]["task_title"]
+        await pilot.pause()
         assert app.current_mode == "test_send"
+        screen = app.screen  # the Test send screen took the request, once
+        assert app.test_send_request is None
+        assert screen.query_one("#ts-message").value == "task_completed"
+        assert screen.query_one("#ts-locale").value == "fr"
+        assert screen._variables_for == "task_completed"
+        assert screen._variables and screen._variables["task_title"]
 
 
 async def test_open_in_browser_without_browser_says_where_the_file_is(

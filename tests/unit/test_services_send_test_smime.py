@@ -43,6 +43,20 @@ def test_to_overrides_the_test_recipient_and_an_event_sample_is_built() -> None:
     assert b"Subject: Task completed" in prepared.message
 
 
+def test_an_event_takes_the_values_given_and_samples_for_the_rest() -> None:
+    """The template browser's edited sample values reach the message sent."""
+    import email
+
+    prepared = prepare_test_send(settings(), event="task_completed", locale="fr",
+                                 variables={"task_title": "Budget 2027 zz-marker"})
+    message = email.message_from_bytes(prepared.message)
+    text = "".join(part.get_payload(decode=True).decode("utf-8")
+                   for part in message.walk() if part.get_content_type() == "text/plain")
+    assert "Budget 2027 zz-marker" in text
+    plain = prepare_test_send(settings(), event="task_completed", locale="fr")
+    assert b"zz-marker" not in plain.message
+
+
 @pytest.mark.parametrize(("kwargs", "server", "message"), [
     ({"to": "not an address"}, {}, "--to: 'not an address' is not an email address"),
     ({}, {"test_recipient": "bob@"}, "server.test_recipient: 'bob@' is not an email address"),

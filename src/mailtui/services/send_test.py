@@ -4,7 +4,7 @@ and the outcome is a :class:`~mailtui.smtp.results.SessionResult`, never an exce
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mailtui.javamail.plan import Plan
     from mailtui.outbox.build import Protection
     from mailtui.smtp.results import SessionResult
-    from mailtui.smtp.transcript import EventCallback
+    from mailtui.smtp.transcript import EventCallback, TranscriptEvent
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,16 @@ def prepare_test_send(
     event: str | None = None,
     plan: Plan | None = None,
     warn: Callable[[str], None] | None = None,
+    locale: str | None = None,
+    variables: Mapping[str, Any] | None = None,
 ) -> PreparedTestSend:
     """Check what a test send needs and build its message: ``to`` (default
     ``server.test_recipient``), the plain test message or ``event``'s sample values, S/MIME
     as ``[smime]`` says. ``plan`` replaces ``resolve_plan(settings)``; ``warn`` receives the
-    warnings as they are found (they are also in the result). The password source is read
+    warnings as they are found (they are also in the result); ``locale`` replaces
+    ``templates.locale`` for the event (en, fr); ``variables`` are the event's values
+    (the template browser's edited samples; what they leave out takes the catalog's sample
+    values). The password source is read
     here (a prompt asks now). Raises ConfigError (exit 3) or MessageBuildError (exit 30)."""
     from mailtui.config.addresses import parse_mailbox
     from mailtui.errors import ConfigError
@@ -60,6 +65,11 @@ def prepare_test_send(
         require_usable_tls,
     )
 
+    if locale is not None and locale != settings.templates.locale:
+        import dataclasses
+
+        settings = dataclasses.replace(
+            settings, templates=dataclasses.replace(settings.templates, locale=locale))
     if plan is None:
         plan = resolve_plan(settings)
     server = settings.server
@@ -82,18 +92,20 @@ def prepare_test_send(
             warn(note)
     require_usable_tls(settings, plan)
     password = password_for(settings, plan)
-    message, protection = _message(settings, plan, sender, rcpt_box.addr_spec, recipient, event)
+    message, protection = _message(settings, plan, sender, rcpt_box.addr_spec, recipient, event,
+                                   variables)
     return PreparedTestSend(plan, sender, rcpt_box.addr_spec, message, event, protection,
                             tuple(warnings), password)
 
 
 def _message(settings: Settings, plan: Plan, sender: str, address: str, recipient: str,
-             event: str | None) -> tuple[bytes, Protection | None]:
+             event: str | None, variables: Mapping[str, Any] | None = None,
+             ) -> tuple[bytes, Protection | None]:
     """The bytes to send and the S/MIME protection applied to them."""
     if event is not None:
         from mailtui.outbox.build import MessageBuilder, Protection
 
-        built = MessageBuilder(settings).build(event, recipient, samples=True)
+        built = MessageBuilder(settings).build(event, recipient, variables, samples=True)
         protection = None
         if built.signed or built.encrypted:
             protection = Protection(built.data, built.signed, built.encrypted, built.protection)
@@ -111,3 +123,19 @@ def _message(settings: Settings, plan: Plan, sender: str, address: str, recipien
     protected = protect_raw(settings, message, [address])
     return protected.data, protected
 
+
+
+def ticket_text(plan: Plan, result: Any, events: Iterable[TranscriptEvent], *,
+                title: str = "mailtui test send", started: str | None = None,
+                success_text: str = "message accepted") -> str:
+    """A test send (or probe) as plain text for a support ticket: the effective connection,
+    the result (stage, exit code, the server's reply, why, the fix), then the transcript.
+    Built only from redacted data (the plan holds no password, the events are scrubbed)."""
+    from mailtui.services.plan import describe_plan
+    from mailtui.smtp.render import plain_transcript, result_lines
+
+    head = [title + (f" ({started})" if started else ""), ""]
+    head += [f"{name:<14}{value}" for name, value in describe_plan(plan).rows]
+    outcome = [line for line in result_lines(result, success_text=success_text) if line]
+    body = plain_transcript(events)
+    return "\n".join([*head, "", *outcome, "", "transcript:", *body]) + "\n"

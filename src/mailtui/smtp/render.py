@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mailtui.smtp.stages import STAGE_LABELS, Stage
 from mailtui.smtp.transcript import TranscriptEvent
@@ -48,6 +50,33 @@ class LiveTranscript:
     def __call__(self, event: TranscriptEvent) -> None:
         self.stream.write(self.format(event) + "\n")
         self.stream.flush()
+
+
+def plain_transcript(events: Iterable[TranscriptEvent]) -> list[str]:
+    """The transcript as ``LiveTranscript`` prints it, in plain ASCII (``[tls]`` for the
+    lock): for a file, a clipboard or a ticket. Events are already redacted."""
+    live = LiveTranscript(io.StringIO())
+    return [live.format(event) for event in events]
+
+
+def probe_lines(result: Any) -> list[str]:
+    """What a probe found: the capabilities before and after TLS, the TLS session and the
+    certificate (or the certificate presented when verification failed)."""
+    lines: list[str] = []
+    if result.before_tls is not None or result.after_tls is None:
+        lines.append("before TLS: " + (result.before_tls.summary() if result.before_tls
+                                       else "(not reached)"))
+    if result.after_tls is not None:
+        lines.append("after TLS:  " + result.after_tls.summary())
+    if result.tls is not None:
+        lines += ["", *result.tls.lines()]
+    elif result.certificate is not None:
+        cert = result.certificate
+        lines += ["", f"certificate presented: {cert.subject}; issuer {cert.issuer}",
+                  f"certificate names: {cert.names_text()}",
+                  f"certificate valid: {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}",
+                  f"certificate SHA-256: {cert.sha256}"]
+    return lines
 
 
 def reply_text(code: int | None, enhanced: str | None, reply: str | None) -> str:

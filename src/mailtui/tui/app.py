@@ -33,7 +33,9 @@ SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.ba
                       "inbox.headers", "inbox.text", "inbox.html", "inbox.structure",
                       "inbox.list", "inbox.clear", "save_as.cancel",
                       "templates.locale", "templates.filter", "templates.revert",
-                      "templates.browser", "templates.send_test")
+                      "templates.browser", "templates.send_test",
+                      "send.send", "send.probe", "send.cancel", "send.copy", "send.ticket",
+                      "send.save", "savepath.cancel")
 # Bindings of `mailtui --sandbox` only (tui/sandbox.py): [keymap] knows them everywhere.
 SANDBOX_BINDING_IDS = ("go.inbox",)
 
@@ -154,6 +156,16 @@ class MailtuiApp(DocumentApp):
             "event": event, "locale": locale, "context": dict(context)}
         self.action_go("test_send")
         self.notify(f"Test send: {event} ({locale}) with the sample values")
+
+    def test_send(self, action: str) -> None:
+        """Open the Test send screen and run one of its actions (send, probe, copy, ...)."""
+        self.action_go("test_send")
+
+        async def run() -> None:
+            if getattr(self.screen, "MODE", None) == "test_send":
+                await self.screen.run_action(action)
+
+        self.call_after_refresh(run)
 
     def action_keys(self) -> None:
         from mailtui.tui.screens.keys import KeysScreen

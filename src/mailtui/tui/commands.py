@@ -24,6 +24,18 @@ def palette_commands(app: MailtuiApp) -> Iterator[SystemCommand]:
     for mode, (_, _, label) in app.pages().items():
         yield SystemCommand(f"go: {label}", f"open the {label} screen "
                             f"(key {app.key_for('go.' + mode)})", partial(app.action_go, mode))
+    for title, help_text, action in (
+        ("Send test message", "send the test message with the current (unsaved) settings, "
+         "watching the SMTP conversation", "send"),
+        ("Probe server", "what the server offers before and after TLS, its certificate "
+         "(no mail, no password)", "probe"),
+        ("Copy transcript", "the last transcript, redacted, to the clipboard (OSC 52)", "copy"),
+        ("Copy for a ticket", "plan, result and transcript as plain text (redacted)",
+         "copy_ticket"),
+        ("Save transcript", "plan, result and transcript to a file (redacted, 0600)",
+         "save_transcript"),
+    ):
+        yield SystemCommand(f"send: {title}", help_text, partial(app.test_send, action))
     yield SystemCommand("file: Save", f"write {app.editor.path} (ctrl+s)", app.action_save)
     yield SystemCommand("file: Reload from disk", "read the file again, dropping unsaved changes",
                         app.reload_document)
