@@ -20,6 +20,7 @@ from mailtui.errors import ConfigError, Location
 if TYPE_CHECKING:
     from mailtui.config.model import Settings
     from mailtui.diagnostics import Diagnostic
+    from mailtui.javamail.diagnose import PropertiesReport
     from mailtui.javamail.presets import Preset
 
 
@@ -197,6 +198,29 @@ class ConfigEditor:
         self.modified = True
         self._checked = None
         return True
+
+    def properties_text(self) -> str:
+        """The properties as JavaMail ``key=value`` lines (what the properties editor shows)."""
+        from mailtui.javamail.export import format_properties
+
+        return format_properties(self.properties().items())
+
+    def set_properties_text(self, text: str, settings: Settings | None = None
+                            ) -> PropertiesReport:
+        """Diagnose typed or pasted properties text (with ``settings``, the rest of the
+        account) and make ``[server.properties]`` hold what it means (repaired values, order
+        kept; lines that can never be stored left out). Returns the per-line diagnostics and
+        the effective plan."""
+        from mailtui.javamail.diagnose import diagnose_properties
+
+        report = diagnose_properties(text, settings, source="properties")
+        store = self._editable()
+        if report.properties != store.properties():
+            store.add_server_skeleton()
+            if store.set_properties(report.properties):
+                self.modified = True
+                self._checked = None
+        return report
 
     def preset_diff(self, preset: Preset, params: Mapping[str, str] | None = None
                     ) -> list[PropertyChange]:
