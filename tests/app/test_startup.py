@@ -46,10 +46,18 @@ def test_screen_binding_ids_are_listed_for_the_keymap() -> None:
     from textual.binding import Binding
 
     from mailtui.tui.screens.broken import BrokenScreen
+    from mailtui.tui.screens.export import ExportScreen
+    from mailtui.tui.screens.file_picker import FilePickerScreen
     from mailtui.tui.screens.keys import KeysScreen
     from mailtui.tui.screens.preset import PresetScreen
+    from mailtui.tui.screens.preset_list import PresetListScreen
+    from mailtui.tui.screens.properties import PropertiesScreen
     from mailtui.tui.screens.raw_editor import RawEditorScreen
+    from mailtui.tui.screens.settings import SettingsScreen
+    from mailtui.tui.widgets.props_area import PropertiesArea
 
-    ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen)
+    ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen,
+                            SettingsScreen, PropertiesScreen, FilePickerScreen,
+                            PresetListScreen, ExportScreen, PropertiesArea)
            for b in cls.BINDINGS if isinstance(b, Binding)}
     assert ids == set(SCREEN_BINDING_IDS)

@@ -95,9 +95,9 @@ def set_secret(editor: ConfigEditor, table: str, source: SecretSource, text: str
 
 
 def save_errors(editor: ConfigEditor) -> list[Diagnostic]:
-    """Every error that refuses a save: the document's own (types, addresses, two password
-    sources) and the fields the plan requires (a plan that authenticates needs a username
-    and a password source). Each once."""
+    """Every invalid value, which refuses a save: the document's own errors (types, two
+    password sources) and each form field's (an address that does not parse). Each once.
+    A required field that is still empty does not refuse it (see ``missing_fields``)."""
     from mailtui.diagnostics import Severity
 
     context = field_context(editor)
@@ -106,12 +106,21 @@ def save_errors(editor: ConfigEditor) -> list[Diagnostic]:
         if issue.severity == Severity.ERROR:
             found.setdefault(issue.message, issue)
     for key in ("server.enabled", *TEXT_FIELDS):
-        for issue in validate_field(key, editor.get(key), context):
-            found.setdefault(issue.message, issue)
-    if secret_source(editor, "server")[0] == "none":
-        for issue in validate_field("server.password", None, context):
-            found.setdefault(issue.message, issue)
+        value = editor.get(key)
+        if value is not None:
+            for issue in validate_field(key, value, context):
+                found.setdefault(issue.message, issue)
     return [d for d in found.values() if d.severity == Severity.ERROR]
+
+
+def missing_fields(editor: ConfigEditor) -> list[Diagnostic]:
+    """The fields the plan requires that are still empty (a plan that authenticates needs a
+    username and a password source): work in progress may be saved, `mailtui check` fails."""
+    context = field_context(editor)
+    found = [*validate_field("server.username", editor.get("server.username"), context)]
+    if secret_source(editor, "server")[0] == "none":
+        found += validate_field("server.password", None, context)
+    return found
 
 
 def try_secret_command(command: str, field: str = "server.password",
@@ -127,3 +136,20 @@ def try_secret_command(command: str, field: str = "server.password",
         return False, exc.message + (f" ({exc.hint})" if exc.hint else "")
     count = len(secret or "")
     return True, f"ok, {count} character{'s' if count != 1 else ''}"
+
+
+def stored_secret_note(editor: ConfigEditor) -> str:
+    """What storing a password in the file means for this file: who can read it."""
+    import stat
+
+    path = editor.path
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return (f"kept in clear in {path.name} (created mode 0600: only you can read it); a "
+                "variable or a command keeps it out of the file")
+    if mode & 0o077:
+        return (f"warning: {path.name} is readable by others (mode {mode:04o}): chmod 600 it, "
+                "or use a variable or a command")
+    return (f"kept in clear in {path.name} (mode 0600: only you can read it); a variable or "
+            "a command keeps it out of the file")

@@ -29,7 +29,10 @@ PAGES: dict[str, tuple[str, str, str]] = {
 
 # Binding ids of the screens (not imported at start-up; a test keeps this list exact).
 SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.back",
-                      "preset.cancel", "keys.close")
+                      "preset.cancel", "keys.close", "settings.pick", "picker.cancel",
+                      "picker.parent", "properties.presets", "properties.export",
+                      "properties.complete", "presets.cancel", "export.close", "export.copy",
+                      "settings.leave", "properties.leave")
 
 
 def basic_terminal() -> bool:

@@ -39,7 +39,9 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#body").focus()
+        body = self.query("#body")  # the form screens compose their own body
+        if body:
+            body.first().focus()
 
     def on_screen_resume(self) -> None:  # also when first shown
         self.refresh_document()
