@@ -30,7 +30,7 @@ class PropertiesScreen(MainScreen):
     CSS_PATH = "properties.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "presets", "Presets", id="properties.presets"),
-        Binding("ctrl+e", "export", "Export", id="properties.export"),
+        Binding("ctrl+r", "export", "Export", id="properties.export"),
         Binding("escape", "leave_text", "Leave text", id="properties.leave", show=False)]
 
     def __init__(self) -> None:
