@@ -77,6 +77,7 @@ class ConfigEditor:
         self._bytes: bytes | None = None
         self._text = ""
         self._checked: tuple[Settings | None, list[Diagnostic]] | None = None
+        self._pending: dict[str, str] | None = None  # typed properties, not yet in the TOML
         self._load()
 
     # -- loading -----------------------------------------------------------------------
@@ -87,6 +88,7 @@ class ConfigEditor:
 
         self.modified = False
         self._checked = None
+        self._pending = None
         self._store = None
         self.broken = None
         self._data, self._bytes, self._text = {}, None, ""
@@ -104,6 +106,7 @@ class ConfigEditor:
     @property
     def store(self) -> ConfigStore | None:
         """The editable document (None for a broken file), built on first use."""
+        self._sync()
         if self._store is None and self.broken is None:
             try:
                 self._store = ConfigStore.from_bytes(self.path, self._bytes)
@@ -140,6 +143,7 @@ class ConfigEditor:
 
             error = self.broken.error
             return None, [located(error.location, "error", error.message, fix=error.hint)]
+        self._sync()
         if self._checked is None:  # validated once per change (screens ask often)
             from mailtui.config.store import check_document
 
@@ -154,6 +158,7 @@ class ConfigEditor:
         """The document as it would be saved (the raw text for a broken file)."""
         if self.broken is not None:
             return self.broken.text or ""
+        self._sync()
         return self._store.text() if self._store is not None else self._text
 
     # -- reading -----------------------------------------------------------------------
@@ -161,6 +166,7 @@ class ConfigEditor:
         """The plain value of ``server.username`` etc., None when absent (or broken)."""
         if self.broken is not None:
             return None
+        self._sync()
         node: Any = self._store.document if self._store is not None else self._data
         for part in dotted_key.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -182,6 +188,8 @@ class ConfigEditor:
     def properties(self) -> dict[str, str]:
         if self.broken is not None:
             return {}
+        if self._pending is not None:
+            return dict(self._pending)
         if self._store is not None:
             return self._store.properties()
         table = self.table("server.properties")
@@ -214,13 +222,23 @@ class ConfigEditor:
         from mailtui.javamail.diagnose import diagnose_properties
 
         report = diagnose_properties(text, settings, source="properties")
-        store = self._editable()
-        if report.properties != store.properties():
-            store.add_server_skeleton()
-            if store.set_properties(report.properties):
-                self.modified = True
-                self._checked = None
+        self._editable()
+        if report.properties != self.properties():
+            # The TOML document follows when it is next read or saved: a keystroke costs the
+            # diagnosis only (see bench/bench_keystroke.py).
+            self._pending = dict(report.properties)
+            self.modified = True
+            self._checked = None
         return report
+
+    def _sync(self) -> None:
+        """Put typed properties text into ``[server.properties]`` (order kept, comments of
+        the keys that stay kept)."""
+        pending, self._pending = self._pending, None
+        if pending is not None and self._store is not None:
+            self._store.add_server_skeleton()
+            self._store.set_properties(pending)
+            self._checked = None
 
     def preset_diff(self, preset: Preset, params: Mapping[str, str] | None = None
                     ) -> list[PropertyChange]:
