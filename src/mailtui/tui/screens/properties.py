@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class PropertiesScreen(MainScreen):
     MODE = "properties"
     CSS_PATH = "properties.tcss"
+    AUTO_FOCUS = ""  # nothing: keys 1-4 switch screens until tab enters the text
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "presets", "Presets", id="properties.presets"),
         Binding("ctrl+r", "export", "Export", id="properties.export"),
@@ -43,19 +44,16 @@ class PropertiesScreen(MainScreen):
         yield NavBar(self.mailtui, self.MODE)
         with Horizontal(id="props-main"):
             yield PropertiesArea(self.editor.properties_text(), id="props-text")
-            with VerticalScroll(id="panel"):
+            with VerticalScroll(id="panel", can_focus=False):
                 yield Static(id="panel-text", markup=False)
         yield Static(id="props-help", markup=False)
         with VerticalScroll(id="diagnostics"):
             yield Static(id="diag-text", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#panel").focus()  # keys 1-4 switch screens; tab goes to the text
-
     def action_leave_text(self) -> None:
-        """Escape in the text: back to the panel, where the screen keys work again."""
-        self.query_one("#panel").focus()
+        """Escape in the text: out of it, where the screen keys work again."""
+        self.set_focus(None)
 
     @property
     def area(self) -> PropertiesArea:

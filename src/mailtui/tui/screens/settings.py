@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 # key -> (label, placeholder)
 ENTRIES: dict[str, tuple[str, str]] = {
     "server.username": ("Username", "login name, e.g. notifications@example.org"),
-    "server.default_sender": ("Default sender", "Records <notifications@example.org>"),
-    "server.test_recipient": ("Test recipient", "admin@example.org"),
+    "server.default_sender": ("Default sender", "e.g. Records <notifications@example.org>"),
+    "server.test_recipient": ("Test recipient", "e.g. admin@example.org"),
     "smime.certificate": ("S/MIME cert", "path to .p12/.pfx (or PEM with key)"),
 }
 
@@ -116,7 +116,7 @@ class SettingsScreen(MainScreen):
 
         self.query_one("#connection", Static).update(
             "Connection: " + connection_line(plan_of(form_settings(self.editor)))
-            + "  (2: Server properties)")
+)
 
     # -- typing --------------------------------------------------------------------------
     def _show(self, key: str, problems: list[Diagnostic]) -> None:
