@@ -53,9 +53,11 @@ def typed_value(key: str, text: str | bool) -> Any:
     return text if text.strip() else None
 
 
-def check_field(editor: ConfigEditor, key: str, text: str | bool) -> list[Diagnostic]:
-    """The problems of ``text`` typed into field ``key`` (nothing is changed)."""
-    return validate_field(key, typed_value(key, text), field_context(editor))
+def check_field(editor: ConfigEditor, key: str, text: str | bool,
+                context: FieldContext | None = None) -> list[Diagnostic]:
+    """The problems of ``text`` typed into field ``key`` (nothing is changed); ``context``:
+    a ``field_context`` of the document as it is (to check several fields at once)."""
+    return validate_field(key, typed_value(key, text), context or field_context(editor))
 
 
 def set_field(editor: ConfigEditor, key: str, text: str | bool) -> list[Diagnostic]:

@@ -87,7 +87,7 @@ class PropertiesScreen(MainScreen):
         try:
             self.report = self.editor.set_properties_text(self.area.text, self._settings)
         except ConfigError as exc:  # e.g. a value the store can never hold
-            self.query_one("#diag-text", Static).update(f"error: {exc.message}")
+            self._set("#diag-text", f"error: {exc.message}")
             return
         self.mailtui._refresh_title()
         marks: dict[int, str] = {}
@@ -96,11 +96,17 @@ class PropertiesScreen(MainScreen):
                 marks[d.line - 1] = str(min((x.severity for x in self.report.at_line(d.line)),
                                             key=lambda s: s.rank))
         self.area.set_marks(marks)
-        self.query_one("#panel-text", Static).update(panel_text(self.report))
-        self.query_one("#diag-text", Static).update(
-            "\n".join(diagnostic_line(d) for d in self.report.diagnostics)
-            or "no problems in these lines")
+        self._set("#panel-text", panel_text(self.report))
+        self._set("#diag-text", "\n".join(diagnostic_line(d) for d in self.report.diagnostics)
+                  or "no problems in these lines")
         self._show_help()
+
+    def _set(self, selector: str, text: str) -> None:
+        """Update a Static only when its text changes (an update lays the screen out)."""
+        widget = self.query_one(selector, Static)
+        if getattr(widget, "shown_text", None) != text:
+            widget.shown_text = text  # type: ignore[attr-defined]
+            widget.update(text)
 
     def _show_help(self) -> None:
         from mailtui.javamail.complete import describe_key
@@ -119,7 +125,7 @@ class PropertiesScreen(MainScreen):
             here = self.report.at_line(row + 1)
             if here:
                 text = diagnostic_line(here[0]) + "\n" + text
-        self.query_one("#props-help", Static).update(text)
+        self._set("#props-help", text)
 
     # -- presets and export ------------------------------------------------------------
     def action_presets(self) -> None:

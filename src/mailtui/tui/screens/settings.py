@@ -21,6 +21,7 @@ from mailtui.tui.widgets.secret import SecretField
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from mailtui.config.schema import FieldContext
     from mailtui.diagnostics import Diagnostic
 
 # key -> (label, placeholder)
@@ -89,10 +90,11 @@ class SettingsScreen(MainScreen):
 
     def refresh_document(self) -> None:
         """After a save, reload or preset: the fields show the document again."""
-        from mailtui.config.form import check_field, secret_source
+        from mailtui.config.form import check_field, field_context, secret_source
 
         if self.editor.broken is not None:
             return
+        context = field_context(self.editor)  # once for every field
         self._show_connection()
         self.query_one(Switch).value = bool(self.editor.get("server.enabled"))
         for key in ENTRIES:
@@ -100,13 +102,13 @@ class SettingsScreen(MainScreen):
             value = str(self.editor.get(key) or "")
             if entry.value != value:
                 entry.value = value
-            self._show(key, check_field(self.editor, key, value))
+            self._show(key, check_field(self.editor, key, value, context))
         for field in self.query(SecretField):
             source, text = secret_source(self.editor, field.table)
             field.query_one("Select").value = source  # type: ignore[attr-defined]
             if field.entry.value != text:
                 field.entry.value = text
-            self._show_secret(field, source, text)
+            self._show_secret(field, source, text, context=context)
         self.query_one("#save-errors", Static).update("")
         self._load_smime()
 
@@ -133,6 +135,8 @@ class SettingsScreen(MainScreen):
         key = (event.input.id or "").replace("-", ".", 1)
         if key not in ENTRIES or self.editor.broken is not None:
             return
+        if str(self.editor.get(key) or "") == event.value:  # shown as loaded: checked then
+            return
         self._show(key, set_field(self.editor, key, event.value))
         self.mailtui._refresh_title()
         if key == "server.username":
@@ -150,22 +154,26 @@ class SettingsScreen(MainScreen):
 
     @on(SecretField.Changed)
     def _secret(self, event: SecretField.Changed) -> None:
-        from mailtui.config.form import set_secret
+        from mailtui.config.form import secret_source, set_secret
 
         if self.editor.broken is not None:
             return
+        if secret_source(self.editor, event.field.table) == (event.source, event.text):
+            return  # shown as loaded: checked then
         problems = set_secret(self.editor, event.field.table, event.source, event.text)
         self.mailtui._refresh_title()
         self._show_secret(event.field, event.source, event.text, problems)
 
     def _show_secret(self, field: SecretField, source: str, text: str,
-                     problems: list[Diagnostic] | None = None) -> None:
+                     problems: list[Diagnostic] | None = None,
+                     context: FieldContext | None = None) -> None:
         from mailtui.config.form import check_field, stored_secret_note
 
         if problems is None:
             key = f"{field.table}.password" + {"env": "_env", "command": "_command"}.get(
                 source, "")
-            problems = check_field(self.editor, key, text if source != "none" else "")
+            problems = check_field(self.editor, key, text if source != "none" else "",
+                                   context)
         note = {"file": stored_secret_note(self.editor),
                 "env": "read from the environment of the program that sends",
                 "command": "its stdout is the password; `test it` runs it (the value is "
