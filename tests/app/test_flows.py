@@ -359,7 +359,7 @@ async def test_screens_switch_on_keys_and_show_the_plan(config: Path) -> None:
     app = make_app(config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        content = str(app.screen.query_one("#content").render())
+        content = str(app.screen.query_one("#connection").render())
         assert "smtp.example.org:25, no TLS" in content
         for key, mode in (("2", "properties"), ("3", "templates"), ("4", "test_send"),
                           ("1", "settings")):

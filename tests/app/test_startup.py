@@ -46,17 +46,24 @@ def test_screen_binding_ids_are_listed_for_the_keymap() -> None:
     from textual.binding import Binding
 
     from mailtui.tui.screens.broken import BrokenScreen
+    from mailtui.tui.screens.export import ExportScreen
+    from mailtui.tui.screens.file_picker import FilePickerScreen
     from mailtui.tui.screens.inbox import InboxScreen
     from mailtui.tui.screens.keys import KeysScreen
     from mailtui.tui.screens.preset import PresetScreen
+    from mailtui.tui.screens.preset_list import PresetListScreen
+    from mailtui.tui.screens.properties import PropertiesScreen
     from mailtui.tui.screens.raw_editor import RawEditorScreen
     from mailtui.tui.screens.save_as import SaveAsScreen
     from mailtui.tui.screens.save_path import SavePathScreen
+    from mailtui.tui.screens.settings import SettingsScreen
     from mailtui.tui.screens.templates import TemplatesScreen
     from mailtui.tui.screens.test_send import TestSendScreen
+    from mailtui.tui.widgets.props_area import PropertiesArea
 
     ids = {b.id for cls in (BrokenScreen, KeysScreen, PresetScreen, RawEditorScreen,
                             InboxScreen, SaveAsScreen, TemplatesScreen, TestSendScreen,
-                            SavePathScreen)
+                            SavePathScreen, SettingsScreen, PropertiesScreen,
+                            FilePickerScreen, PresetListScreen, ExportScreen, PropertiesArea)
            for b in cls.BINDINGS if isinstance(b, Binding)}
     assert ids == set(SCREEN_BINDING_IDS)

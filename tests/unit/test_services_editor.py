@@ -234,3 +234,24 @@ def test_reading_before_and_after_the_first_edit_agree(config: Path) -> None:
     assert before == after
     assert before[0] == {"mail.smtp.host": "smtp.example.org", "mail.smtp.port": "25",
                          "mail.smtp.dsn.notify": "FAILURE"}
+
+
+def test_a_secret_property_is_masked_in_the_text_and_kept_through_edits(tmp_path: Path) -> None:
+    """The properties editor never holds a secret property's value: it shows the mask, and
+    an edit that leaves the mask keeps the stored value; typing a new value replaces it."""
+    from mailtui.services.editor import SECRET_MASK
+
+    path = tmp_path / "mailtui.toml"
+    path.write_text('[server.properties]\n"mail.smtp.host" = "smtp.example.org"\n'
+                    '"mail.smtp.proxy.password" = "pr0xy-s3cret"\n')
+    editor = ConfigEditor(path)
+    text = editor.properties_text()
+    assert "pr0xy-s3cret" not in text
+    assert f"mail.smtp.proxy.password={SECRET_MASK}" in text
+    editor.set_properties_text(text + "mail.smtp.port=2525\n")
+    assert editor.properties()["mail.smtp.proxy.password"] == "pr0xy-s3cret"
+    assert editor.properties()["mail.smtp.port"] == "2525"
+    editor.save()
+    assert 'pr0xy-s3cret' in path.read_text() and SECRET_MASK not in path.read_text()
+    editor.set_properties_text(text.replace(SECRET_MASK, "n3w-s3cret"))
+    assert editor.properties()["mail.smtp.proxy.password"] == "n3w-s3cret"

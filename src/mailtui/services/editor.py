@@ -20,8 +20,12 @@ from mailtui.errors import ConfigError, Location
 if TYPE_CHECKING:
     from mailtui.config.model import Settings
     from mailtui.diagnostics import Diagnostic
+    from mailtui.javamail.diagnose import PropertiesReport
     from mailtui.javamail.presets import Preset
 
+
+# What the properties editor shows instead of a secret property's value
+SECRET_MASK = "********"
 
 class TargetExists(ConfigError):
     """``save_as``: a file is already there; replacing it needs ``replace=True``."""
@@ -90,6 +94,7 @@ class ConfigEditor:
         self._bytes: bytes | None = None
         self._text = ""
         self._checked: tuple[Settings | None, list[Diagnostic]] | None = None
+        self._pending: dict[str, str] | None = None  # typed properties, not yet in the TOML
         self._load()
 
     # -- loading -----------------------------------------------------------------------
@@ -100,6 +105,7 @@ class ConfigEditor:
 
         self.modified = False
         self._checked = None
+        self._pending = None
         self._store = None
         self.broken = None
         self._data, self._bytes, self._text = {}, None, ""
@@ -121,6 +127,7 @@ class ConfigEditor:
     @property
     def store(self) -> ConfigStore | None:
         """The editable document (None for a broken file), built on first use."""
+        self._sync()
         if self._store is None and self.broken is None and self._unsaved_text is not None:
             import tomlkit
 
@@ -166,6 +173,7 @@ class ConfigEditor:
 
             error = self.broken.error
             return None, [located(error.location, "error", error.message, fix=error.hint)]
+        self._sync()
         if self._checked is None:  # validated once per change (screens ask often)
             from mailtui.config.store import check_document
 
@@ -180,6 +188,7 @@ class ConfigEditor:
         """The document as it would be saved (the raw text for a broken file)."""
         if self.broken is not None:
             return self.broken.text or ""
+        self._sync()
         return self._store.text() if self._store is not None else self._text
 
     # -- reading -----------------------------------------------------------------------
@@ -187,6 +196,7 @@ class ConfigEditor:
         """The plain value of ``server.username`` etc., None when absent (or broken)."""
         if self.broken is not None:
             return None
+        self._sync()
         node: Any = self._store.document if self._store is not None else self._data
         for part in dotted_key.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -208,6 +218,8 @@ class ConfigEditor:
     def properties(self) -> dict[str, str]:
         if self.broken is not None:
             return {}
+        if self._pending is not None:
+            return dict(self._pending)
         if self._store is not None:
             return self._store.properties()
         table = self.table("server.properties")
@@ -224,6 +236,48 @@ class ConfigEditor:
         self.modified = True
         self._checked = None
         return True
+
+    def properties_text(self) -> str:
+        """The properties as JavaMail ``key=value`` lines (what the properties editor shows).
+        A secret property's value (``mail.smtp.proxy.password``...) is shown as
+        ``SECRET_MASK``: the screen never holds it, and ``set_properties_text`` keeps the
+        stored value while the mask stands in for it."""
+        from mailtui.javamail.catalog import is_secret_key
+        from mailtui.javamail.export import format_properties
+
+        return format_properties((key, SECRET_MASK if value and is_secret_key(key) else value)
+                                 for key, value in self.properties().items())
+
+    def set_properties_text(self, text: str, settings: Settings | None = None
+                            ) -> PropertiesReport:
+        """Diagnose typed or pasted properties text (with ``settings``, the rest of the
+        account) and make ``[server.properties]`` hold what it means (repaired values, order
+        kept; lines that can never be stored left out). Returns the per-line diagnostics and
+        the effective plan."""
+        from mailtui.javamail.catalog import is_secret_key
+        from mailtui.javamail.diagnose import diagnose_properties
+
+        report = diagnose_properties(text, settings, source="properties")
+        stored = self.properties()
+        wanted = {key: stored[key] if value == SECRET_MASK and is_secret_key(key)
+                  and key in stored else value for key, value in report.properties.items()}
+        self._editable()
+        if wanted != self.properties():
+            # The TOML document follows when it is next read or saved: a keystroke costs the
+            # diagnosis only (see bench/bench_keystroke.py).
+            self._pending = wanted
+            self.modified = True
+            self._checked = None
+        return report
+
+    def _sync(self) -> None:
+        """Put typed properties text into ``[server.properties]`` (order kept, comments of
+        the keys that stay kept)."""
+        pending, self._pending = self._pending, None
+        if pending is not None and self._store is not None:
+            self._store.add_server_skeleton()
+            self._store.set_properties(pending)
+            self._checked = None
 
     def preset_diff(self, preset: Preset, params: Mapping[str, str] | None = None
                     ) -> list[PropertyChange]:

@@ -35,7 +35,10 @@ SCREEN_BINDING_IDS = ("broken.edit", "broken.reload", "broken.continue", "raw.ba
                       "templates.locale", "templates.filter", "templates.revert",
                       "templates.browser", "templates.send_test",
                       "send.send", "send.probe", "send.cancel", "send.copy", "send.ticket",
-                      "send.save", "savepath.cancel")
+                      "send.save", "savepath.cancel",
+                      "settings.pick", "picker.cancel", "picker.parent", "properties.presets",
+                      "properties.export", "properties.complete", "presets.cancel",
+                      "export.close", "export.copy", "settings.leave", "properties.leave")
 # Bindings of `mailtui --sandbox` only (tui/sandbox.py): [keymap] knows them everywhere.
 SANDBOX_BINDING_IDS = ("go.inbox",)
 

@@ -49,6 +49,8 @@ class DocumentApp(App[int]):
         from mailtui.errors import ConfigError
         from mailtui.services.editor import SaveConflict
 
+        if self.editor.broken is None and not self._form_allows_save():
+            return
         try:
             path = self.editor.save()
         except SaveConflict as conflict:
@@ -60,10 +62,29 @@ class DocumentApp(App[int]):
             text = exc.describe() if isinstance(exc, ConfigError) else str(exc)
             self.notify(f"Not saved: {text}", severity="error", timeout=10)
             return
-        self.notify(f"Saved {display_path(path)}")
+        from mailtui.services.form import missing_fields
+
+        missing = missing_fields(self.editor)
+        self.notify(f"Saved {display_path(path)}" + (
+            "; still missing: " + "; ".join(d.message for d in missing) if missing else ""),
+            severity="warning" if missing else "information", timeout=10 if missing else 5)
         self.document_changed()
         if then is not None:
             then()
+
+    def _form_allows_save(self) -> bool:
+        """An invalid value (an address that does not parse, two password sources, ...)
+        refuses the save, with the list; a required field still empty does not."""
+        from mailtui.services.form import save_errors
+
+        errors = save_errors(self.editor)
+        show = getattr(self.screen, "show_save_errors", None)
+        if show is not None:
+            show(errors)
+        if errors:
+            self.notify("Not saved, fix first:\n" + "\n".join(e.message for e in errors),
+                        severity="error", timeout=10)
+        return not errors
 
     def _resolve_conflict(self, choice: str | None) -> None:
         from mailtui.errors import ConfigError
