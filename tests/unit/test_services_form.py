@@ -6,8 +6,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from mailtui.config import form
 from mailtui.javamail.complete import complete_key, describe_key
+from mailtui.services import form
 from mailtui.services.editor import ConfigEditor
 
 OFFICE = """\
