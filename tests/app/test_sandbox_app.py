@@ -74,7 +74,7 @@ async def test_sandbox_mode_skips_the_welcome_and_says_where_it_sends(
         assert not isinstance(app.screen, WelcomeScreen)
         assert f"sandbox {sandbox.info.host}:{sandbox.info.port}" in app.sub_title
         assert "5 Inbox" in str(app.screen.query_one("#nav", Static).render())
-        content = str(app.screen.query_one("#content", Static).render())
+        content = str(app.screen.query_one("#connection", Static).render())
         assert f"127.0.0.1:{sandbox.info.port}, STARTTLS required, AUTH as sandbox" in content
         assert SANDBOX_PASSWORD not in content
         await pilot.press("f1")

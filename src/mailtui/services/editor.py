@@ -10,12 +10,18 @@ mine), ``overwrite`` (keep mine, theirs saved as ``.bak``) or ``cancel`` (change
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mailtui.config.store import ConcurrentEditError, ConfigStore, PropertyChange
 from mailtui.errors import ConfigError, Location
+from mailtui.services.editor_types import (
+    BrokenFile,
+    SaveConflict,
+    TargetExists,
+    diff_properties,
+    read_text,
+)
 
 if TYPE_CHECKING:
     from mailtui.config.model import Settings
@@ -26,52 +32,6 @@ if TYPE_CHECKING:
 
 # What the properties editor shows instead of a secret property's value
 SECRET_MASK = "********"
-
-class TargetExists(ConfigError):
-    """``save_as``: a file is already there; replacing it needs ``replace=True``."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"{path} already exists; not overwritten",
-                         hint="confirm to replace it (it is kept as .bak), or choose another path")
-        self.path = path
-
-
-class SaveConflict(ConcurrentEditError):
-    """The file changed on disk since it was loaded: reload, overwrite or cancel."""
-
-    def __init__(self, error: ConcurrentEditError, pending: Path) -> None:
-        super().__init__(error.message, hint=error.hint, location=error.location)
-        self.pending = pending  # where the store put our version, so it is never lost
-
-
-@dataclass(frozen=True)
-class BrokenFile:
-    """A file that could not be loaded: the error (with its location) and the raw text."""
-
-    error: ConfigError
-    text: str | None  # None when the file cannot be read as text at all
-
-    @property
-    def line_text(self) -> str | None:
-        """The offending line, when the error has a line and the text is known."""
-        location = self.error.location
-        if self.text is None or location is None or location.line is None:
-            return None
-        lines = self.text.splitlines()
-        return lines[location.line - 1] if 0 < location.line <= len(lines) else None
-
-
-def diff_properties(old: Mapping[str, str], new: Mapping[str, str]) -> list[PropertyChange]:
-    """What making ``old`` equal ``new`` changes, in the order ConfigStore.set_properties
-    reports it (removals, then updates and additions)."""
-    changes = [PropertyChange(k, v, None) for k, v in old.items() if k not in new]
-    for key, value in new.items():
-        if key not in old:
-            changes.append(PropertyChange(key, None, value))
-        elif old[key] != value:
-            changes.append(PropertyChange(key, old[key], value))
-    return changes
-
 
 class ConfigEditor:
     """One configuration file open for editing.
@@ -122,7 +82,7 @@ class ConfigEditor:
                 except tomllib.TOMLDecodeError:
                     raise syntax_error(self.path, self._text) from None
         except ConfigError as exc:
-            self.broken = BrokenFile(exc, _read_text(self.path))
+            self.broken = BrokenFile(exc, read_text(self.path))
 
     @property
     def store(self) -> ConfigStore | None:
@@ -403,7 +363,7 @@ class ConfigEditor:
             raise syntax_error(self.path, text) from None
         self._require_file()
         if self.broken is not None:
-            changed = _read_text(self.path) != self.broken.text
+            changed = read_text(self.path) != self.broken.text
         else:
             changed = self._changed_on_disk()
         if changed:
@@ -414,10 +374,3 @@ class ConfigEditor:
         atomic_write_private(target, text.encode("utf-8"))
         self._load()
         return target
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
-    except OSError:
-        return None

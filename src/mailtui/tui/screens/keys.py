@@ -49,5 +49,5 @@ class KeysScreen(ModalScreen[None]):
                 table.add_row(", ".join(format_key(k.strip()) for k in keys.split(",")),
                               binding.description, binding.id)
         table.add_row("tab / shift+tab", "next / previous field", "")
-        table.add_row("← / →", "next / previous tab (tab bar focused)", "")
+        table.add_row("← / →", "previous / next tab (tab bar focused)", "")
         table.focus()

@@ -145,6 +145,8 @@ class TestSendScreen(MainScreen):
     def _source_text(self) -> str:
         from mailtui.tui.widgets.text import display_path
 
+        if self.editor.unsaved:  # `mailtui --sandbox`: the sandbox's settings, in memory
+            return "using the sandbox's settings (in memory: no file yet)"
         if self.editor.modified:
             return f"using unsaved changes (not yet in {display_path(self.editor.path)})"
         return f"using {display_path(self.editor.path)}"
